@@ -13,7 +13,12 @@ export interface CliIo {
 }
 
 // Commands load lazily so `--help` and small commands stay fast.
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  config: {
+    summary: "check .github/swarm.yml: `config check [FILE]`",
+    load: async () => (await import("./commands/config-check.ts")).configCheck,
+  },
+};
 
 /** The text `swarm-foreman --help` prints. */
 export function helpText(): string {
