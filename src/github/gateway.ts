@@ -1,0 +1,320 @@
+import type { ProbotOctokit } from "probot";
+
+/** The authenticated Octokit the gateway talks through (an installation's, from Probot). */
+export type GatewayOctokit = InstanceType<typeof ProbotOctokit>;
+
+/** A repository the gateway acts on. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** A permission level as the collaborator permission API reports it (maintain shows as write). */
+export type RepoPermission = "admin" | "write" | "read" | "none";
+
+/** A workflow run as far as the app cares. */
+export interface WorkflowRunInfo {
+  id: number;
+  status: string | null;
+  conclusion: string | null;
+  htmlUrl: string;
+  displayTitle: string;
+  createdAt: string;
+}
+
+/** An issue comment as far as the app cares. */
+export interface CommentInfo {
+  id: number;
+  body: string;
+  authorType: string | null;
+}
+
+/** What a workflow_dispatch with return_run_details answers. */
+export interface DispatchedRun {
+  workflowRunId: number;
+  runUrl: string;
+  htmlUrl: string;
+}
+
+/** A file read from the default branch, or null when absent. */
+export interface RepoFile {
+  path: string;
+  text: string;
+  sha: string;
+}
+
+/** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
+export type Conditional<T> = { changed: false } | { changed: true; value: T; etag: string | null };
+
+function status(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
+    ? error.status
+    : undefined;
+}
+
+/**
+ * Every GitHub call the app makes, typed, for one repository. It counts its requests so a handler can
+ * charge them to the task it served (the installation's 5,000 requests an hour are shared by all tasks).
+ */
+export class GitHubGateway {
+  readonly #octokit: GatewayOctokit;
+  readonly #repo: RepoRef;
+  #requests = 0;
+
+  constructor(octokit: GatewayOctokit, repo: RepoRef) {
+    this.#octokit = octokit;
+    this.#repo = repo;
+  }
+
+  /** The repository this gateway acts on. */
+  get repo(): RepoRef {
+    return this.#repo;
+  }
+
+  /** How many requests this gateway has sent (304 answers included, though GitHub does not charge them). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    this.#requests += 1;
+    return fn();
+  }
+
+  /** Reads a text file from the default branch; null when it does not exist. */
+  async readFile(path: string): Promise<RepoFile | null> {
+    try {
+      const { data } = await this.#call(() => this.#octokit.rest.repos.getContent({ ...this.#repo, path }));
+      if (Array.isArray(data) || data.type !== "file" || !("content" in data))
+        throw new Error(`${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`);
+      return { path, text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+    } catch (error) {
+      if (status(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  /** The issue's state, labels and text. */
+  async getIssue(issueNumber: number): Promise<{
+    number: number;
+    state: string;
+    title: string;
+    body: string;
+    labels: string[];
+    isPullRequest: boolean;
+  }> {
+    const { data } = await this.#call(() =>
+      this.#octokit.rest.issues.get({ ...this.#repo, issue_number: issueNumber }),
+    );
+    return {
+      number: data.number,
+      state: data.state,
+      title: data.title,
+      body: data.body ?? "",
+      labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      isPullRequest: data.pull_request !== undefined,
+    };
+  }
+
+  /** Whether a pull request has been merged. */
+  async isPullRequestMerged(pullNumber: number): Promise<boolean> {
+    try {
+      await this.#call(() =>
+        this.#octokit.rest.pulls.checkIfMerged({ ...this.#repo, pull_number: pullNumber }),
+      );
+      return true;
+    } catch (error) {
+      if (status(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Posts a comment on an issue or pull request and returns its id. */
+  async createComment(issueNumber: number, body: string): Promise<number> {
+    const { data } = await this.#call(() =>
+      this.#octokit.rest.issues.createComment({ ...this.#repo, issue_number: issueNumber, body }),
+    );
+    return data.id;
+  }
+
+  /** Replaces a comment's body; false when the comment no longer exists. */
+  async updateComment(commentId: number, body: string): Promise<boolean> {
+    try {
+      await this.#call(() =>
+        this.#octokit.rest.issues.updateComment({ ...this.#repo, comment_id: commentId, body }),
+      );
+      return true;
+    } catch (error) {
+      if (status(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  /** The first comment on an issue whose body contains `marker`, written by a bot (the app). */
+  async findBotComment(issueNumber: number, marker: string): Promise<CommentInfo | null> {
+    for await (const page of this.#octokit.paginate.iterator(this.#octokit.rest.issues.listComments, {
+      ...this.#repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    })) {
+      this.#requests += 1;
+      for (const c of page.data)
+        if (c.user?.type === "Bot" && c.body?.includes(marker))
+          return { id: c.id, body: c.body, authorType: c.user.type };
+    }
+    return null;
+  }
+
+  /** Adds labels to an issue or pull request. */
+  async addLabels(issueNumber: number, labels: string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.#call(() =>
+      this.#octokit.rest.issues.addLabels({ ...this.#repo, issue_number: issueNumber, labels }),
+    );
+  }
+
+  /** Removes a label; a label that is not there is not an error. */
+  async removeLabel(issueNumber: number, name: string): Promise<void> {
+    try {
+      await this.#call(() =>
+        this.#octokit.rest.issues.removeLabel({ ...this.#repo, issue_number: issueNumber, name }),
+      );
+    } catch (error) {
+      if (status(error) !== 404) throw error;
+    }
+  }
+
+  /** Creates a label in the repository unless it exists. */
+  async ensureLabel(name: string, color: string, description: string): Promise<void> {
+    try {
+      await this.#call(() =>
+        this.#octokit.rest.issues.createLabel({ ...this.#repo, name, color, description }),
+      );
+    } catch (error) {
+      if (status(error) !== 422) throw error;
+    }
+  }
+
+  /** Puts a reaction (👀 is "eyes") on an issue comment. */
+  async reactToComment(commentId: number, content: "eyes" | "+1" | "confused"): Promise<void> {
+    await this.#call(() =>
+      this.#octokit.rest.reactions.createForIssueComment({ ...this.#repo, comment_id: commentId, content }),
+    );
+  }
+
+  /** A user's permission on the repository. */
+  async getPermission(username: string): Promise<RepoPermission> {
+    try {
+      const { data } = await this.#call(() =>
+        this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username }),
+      );
+      const p = data.permission;
+      return p === "admin" || p === "write" || p === "read" ? p : "none";
+    } catch (error) {
+      // Someone who is not a collaborator (404) has no permission.
+      if (status(error) === 404) return "none";
+      throw error;
+    }
+  }
+
+  /** The repository's default branch (workflow_dispatch runs the workflow file from there). */
+  async getDefaultBranch(): Promise<string> {
+    const { data } = await this.#call(() => this.#octokit.rest.repos.get({ ...this.#repo }));
+    return data.default_branch;
+  }
+
+  /** Dispatches a workflow and returns the run GitHub created for it (return_run_details). */
+  async dispatchWorkflow(
+    workflowFile: string,
+    ref: string,
+    inputs: Record<string, string>,
+  ): Promise<DispatchedRun> {
+    const response = await this.#call(() =>
+      this.#octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+        ...this.#repo,
+        workflow_id: workflowFile,
+        ref,
+        inputs,
+        return_run_details: true,
+      }),
+    );
+    const data: unknown = response.data;
+    if (
+      response.status !== 200 ||
+      typeof data !== "object" ||
+      data === null ||
+      !("workflow_run_id" in data) ||
+      typeof data.workflow_run_id !== "number"
+    )
+      throw new Error(
+        `workflow_dispatch of ${workflowFile} in ${this.#repo.owner}/${this.#repo.repo} answered ${response.status} ` +
+          "without run details; GitHub Enterprise Server may be too old for return_run_details",
+      );
+    const details = data as { workflow_run_id: number; run_url?: string; html_url?: string };
+    return {
+      workflowRunId: details.workflow_run_id,
+      runUrl: details.run_url ?? "",
+      htmlUrl: details.html_url ?? "",
+    };
+  }
+
+  /** A workflow run, fetched conditionally: an unchanged run (304) costs no rate limit. */
+  async getWorkflowRun(runId: number, etag?: string): Promise<Conditional<WorkflowRunInfo> | null> {
+    try {
+      const response = await this.#call(() =>
+        this.#octokit.rest.actions.getWorkflowRun({
+          ...this.#repo,
+          run_id: runId,
+          ...(etag === undefined ? {} : { headers: { "if-none-match": etag } }),
+        }),
+      );
+      const run = response.data;
+      return {
+        changed: true,
+        etag: response.headers.etag ?? null,
+        value: {
+          id: run.id,
+          status: run.status,
+          conclusion: run.conclusion,
+          htmlUrl: run.html_url,
+          displayTitle: run.display_title,
+          createdAt: run.created_at,
+        },
+      };
+    } catch (error) {
+      if (status(error) === 304) return { changed: false };
+      if (status(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  /** The workflow_dispatch runs of a workflow created at or after `since` (ISO time), newest first. */
+  async listDispatchedRuns(workflowFile: string, since: string): Promise<WorkflowRunInfo[]> {
+    const { data } = await this.#call(() =>
+      this.#octokit.rest.actions.listWorkflowRuns({
+        ...this.#repo,
+        workflow_id: workflowFile,
+        event: "workflow_dispatch",
+        created: `>=${since}`,
+        per_page: 100,
+      }),
+    );
+    return data.workflow_runs.map((run) => ({
+      id: run.id,
+      status: run.status,
+      conclusion: run.conclusion,
+      htmlUrl: run.html_url,
+      displayTitle: run.display_title,
+      createdAt: run.created_at,
+    }));
+  }
+
+  /** Cancels a workflow run; a run that already finished (409) is not an error. */
+  async cancelWorkflowRun(runId: number): Promise<void> {
+    try {
+      await this.#call(() => this.#octokit.rest.actions.cancelWorkflowRun({ ...this.#repo, run_id: runId }));
+    } catch (error) {
+      if (status(error) !== 409) throw error;
+    }
+  }
+}
