@@ -1,0 +1,54 @@
+import { readFile, stat } from "node:fs/promises";
+import { z } from "zod";
+import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
+import { defineTool } from "./tool.ts";
+
+const MAX_LINES = 2_000;
+
+const ReadFileInput = z.strictObject({
+  path: z.string().min(1).describe("File path relative to the workspace root."),
+  start_line: z.int().min(1).optional().describe("First line to show, 1-based (default 1)."),
+  end_line: z.int().min(1).optional().describe("Last line to show, inclusive (default: end of file)."),
+});
+
+/** read_file: a workspace file with line numbers, a range of lines at a time. */
+export const readFileTool = defineTool({
+  name: "read_file",
+  description:
+    `Read a text file in the workspace. Lines are prefixed with their number and a tab (not part of the file). ` +
+    `At most ${MAX_LINES} lines per call; use start_line and end_line to read a long file in parts.`,
+  input: ReadFileInput,
+  async run(input, sandbox) {
+    const target = resolveWorkspacePath(sandbox.root, input.path);
+    const info = await stat(target.real);
+    if (info.isDirectory()) throw new Error(`"${input.path}" is a directory; use list_files`);
+    if (info.size > sandbox.limits.maxFileBytes) {
+      throw new Error(
+        `"${input.path}" is ${info.size} bytes, over the ${sandbox.limits.maxFileBytes}-byte limit`,
+      );
+    }
+    const bytes = await readFile(target.real);
+    if (bytes.subarray(0, 8_000).includes(0))
+      return `"${input.path}" is a binary file (${bytes.length} bytes); not shown`;
+    const lines = bytes.toString("utf8").split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    const start = input.start_line ?? 1;
+    if (lines.length === 0) return `"${input.path}" is empty`;
+    if (start > lines.length)
+      throw new Error(`start_line ${start} is past the end of "${input.path}" (${lines.length} lines)`);
+    const requestedEnd = Math.min(input.end_line ?? lines.length, lines.length);
+    if (requestedEnd < start) throw new Error(`end_line ${requestedEnd} is before start_line ${start}`);
+    const end = Math.min(requestedEnd, start + MAX_LINES - 1);
+    const width = String(end).length;
+    const shown = lines
+      .slice(start - 1, end)
+      .map((line, i) => `${String(start + i).padStart(width)}\t${line}`);
+    const note =
+      end < requestedEnd
+        ? `\n[… ${requestedEnd - end} more lines; read on with start_line=${end + 1}]`
+        : end < lines.length
+          ? `\n[file has ${lines.length} lines]`
+          : "";
+    return shown.join("\n") + note;
+  },
+});

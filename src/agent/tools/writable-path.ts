@@ -1,0 +1,46 @@
+import { constants } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
+import path from "node:path";
+import { SandboxRefusal } from "../sandbox/refusal.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
+import { resolveWorkspacePath, type WorkspacePath } from "../sandbox/workspace-path.ts";
+
+/**
+ * Resolve a path the model wants to write and check it against the write policy, both as asked and
+ * as it really resolves, so a symlink inside the workspace cannot carry a write into another place.
+ */
+export function resolveWritablePath(sandbox: Sandbox, input: string): WorkspacePath {
+  const target = resolveWorkspacePath(sandbox.root, input);
+  for (const candidate of new Set([target.requested, target.relative])) {
+    const verdict = sandbox.writePolicy.check(candidate);
+    if (!verdict.allowed) throw new SandboxRefusal(verdict.rule, verdict.reason);
+  }
+  return target;
+}
+
+/**
+ * Write `content` to `real`, creating parent folders; the final component is opened with O_NOFOLLOW
+ * so a symlink swapped in after the check is not followed. Returns whether the file was created.
+ */
+export async function writeNoFollow(real: string, content: string): Promise<boolean> {
+  await mkdir(path.dirname(real), { recursive: true });
+  let created = true;
+  let handle;
+  try {
+    handle = await open(
+      real,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o644,
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    created = false;
+    handle = await open(real, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+  }
+  try {
+    await handle.writeFile(content, "utf8");
+  } finally {
+    await handle.close();
+  }
+  return created;
+}
