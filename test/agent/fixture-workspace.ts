@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import type { RefusalEvent } from "../../src/agent/sandbox/refusal.ts";
+import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_PROTECTED_PATHS } from "../../src/core/config/defaults.ts";
 import { createSandbox, type Sandbox, type SandboxLimits } from "../../src/agent/sandbox/sandbox.ts";
 
 /** A real git repository in a temporary folder, a secret file beside it, and a sandbox on it. */
@@ -19,6 +20,7 @@ export type Fixture = {
 export type FixtureOptions = {
   readonly scope?: readonly string[];
   readonly protectedPaths?: readonly string[];
+  readonly allowedCommands?: readonly string[];
   readonly secrets?: readonly string[];
   readonly parentEnv?: Readonly<Record<string, string | undefined>>;
   readonly limits?: Partial<SandboxLimits>;
@@ -53,7 +55,8 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
   const sandbox = await createSandbox({
     workspace,
     scope: options.scope ?? ["src/**", "test/**"],
-    protectedPaths: options.protectedPaths ?? [".github/workflows/**", "package-lock.json"],
+    protectedPaths: options.protectedPaths ?? DEFAULT_PROTECTED_PATHS,
+    allowedCommands: options.allowedCommands ?? [...DEFAULT_ALLOWED_COMMANDS, "pwd", "sort", "echo"],
     tempRoot: temp,
     secrets: options.secrets ?? [],
     parentEnv: options.parentEnv ?? process.env,

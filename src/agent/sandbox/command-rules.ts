@@ -21,11 +21,21 @@ export type ProgramRule = {
   readonly deniedOptions?: readonly string[];
   /** A further check on the arguments; returns the reason to refuse, if any. */
   readonly check?: (args: readonly string[], workspace: string) => string | undefined;
+  /**
+   * A tool installed by the project: run from the workspace's `node_modules/.bin` (never from the
+   * PATH, which keeps no workspace folder) and refused when not installed.
+   */
+  readonly localBin?: true;
 };
 
 // Local tools `npx` may start; each must already be installed in the workspace, so npx never
 // downloads and runs a package from the registry.
 const NPX_TOOLS = ["tsc", "eslint", "prettier", "vitest", "jest", "mocha"];
+
+/** Where a project-installed tool lives in the workspace. */
+export function localBinPath(workspace: string, name: string): string {
+  return path.join(workspace, "node_modules", ".bin", name);
+}
 
 /** The allowlist: every program `run_command` may start, with its argument rules. */
 export const COMMAND_RULES: Readonly<Record<string, ProgramRule>> = {
@@ -96,7 +106,7 @@ export const COMMAND_RULES: Readonly<Record<string, ProgramRule>> = {
       if (tool === undefined || !NPX_TOOLS.includes(tool)) {
         return `npx may only start one of ${NPX_TOOLS.join(", ")} as its first argument (no npx options such as -c, -p or --yes)`;
       }
-      if (!existsSync(path.join(workspace, "node_modules", ".bin", tool))) {
+      if (!existsSync(localBinPath(workspace, tool))) {
         return `"${tool}" is not installed in the workspace (node_modules/.bin/${tool}); npx will not download it`;
       }
       return undefined;
@@ -120,6 +130,12 @@ export const COMMAND_RULES: Readonly<Record<string, ProgramRule>> = {
     why: "sort text",
     deniedOptions: ["-o", "--output", "--compress-program", "-T", "--temporary-directory", "--files0-from"],
   },
+  tsc: { why: "type-check the project", localBin: true },
+  eslint: { why: "lint the project", localBin: true },
+  prettier: { why: "check or apply formatting", localBin: true },
+  vitest: { why: "run the project's tests", localBin: true },
+  jest: { why: "run the project's tests", localBin: true },
+  mocha: { why: "run the project's tests", localBin: true },
   grep: { why: "search text (search_text is the faster first choice)" },
   ls: { why: "list directories" },
   cat: { why: "print files" },
@@ -147,32 +163,43 @@ const SHELLS = new Set([
   "pwsh",
 ]);
 
+/** Who may run what: the repository's configured programs, within this table, in this workspace. */
+export type CommandContext = {
+  /** The real workspace root. */
+  readonly workspace: string;
+  /** Programs the repository allows (its config); only those this table has rules for can run. */
+  readonly allowed: readonly string[];
+};
+
 /**
- * Refuse `argv` unless the table allows it: argv[0] a bare allowlisted name (never a path, never a
- * shell), the program's own rules met, and no argument pointing outside the workspace or into `.git`.
+ * Refuse `argv` unless it is allowed: argv[0] a bare name (never a path, never a shell) that the
+ * repository allows and this table has rules for, the program's rules met, and no argument pointing
+ * outside the workspace or into `.git`. Returns the executable to spawn.
  */
-export function checkCommand(argv: readonly string[], workspace: string): void {
+export function checkCommand(argv: readonly string[], context: CommandContext): string {
   const [program, ...args] = argv;
+  const runnable = () => runnablePrograms(context.allowed).join(", ");
   if (program === undefined || program === "")
     throw new SandboxRefusal("command.not-allowlisted", "argv is empty");
   if (program.includes("/") || program.includes("\\")) {
     throw new SandboxRefusal(
       "command.program-path",
-      `program "${program}" is given as a path; name an allowlisted program (${allowlist()}) and it is found on the PATH`,
+      `program "${program}" is given as a path; name an allowed program (${runnable()}) and it is found on the PATH`,
     );
   }
   if (SHELLS.has(program)) {
     throw new SandboxRefusal(
       "command.shell",
-      `"${program}" is a shell and shells are never allowed; run the program directly with its argv (${allowlist()})`,
+      `"${program}" is a shell and shells are never allowed; run the program directly with its argv (${runnable()})`,
     );
   }
   const rule = Object.hasOwn(COMMAND_RULES, program) ? COMMAND_RULES[program] : undefined;
-  if (rule === undefined) {
-    throw new SandboxRefusal(
-      "command.not-allowlisted",
-      `"${program}" is not an allowlisted program (${allowlist()})`,
-    );
+  if (rule === undefined || !context.allowed.includes(program)) {
+    const why =
+      rule === undefined && context.allowed.includes(program)
+        ? `"${program}" is in the repository's allowedCommands, but the sandbox has no argument rules for it, so it cannot run`
+        : `"${program}" is not an allowed program`;
+    throw new SandboxRefusal("command.not-allowlisted", `${why} (allowed: ${runnable()})`);
   }
   if (rule.subcommands !== undefined) {
     const [sub] = args;
@@ -195,12 +222,22 @@ export function checkCommand(argv: readonly string[], workspace: string): void {
     if (outside !== undefined)
       throw new SandboxRefusal("command.path-outside", `argument "${arg}" ${outside}`);
   }
-  const reason = rule.check?.(args, workspace);
+  const reason = rule.check?.(args, context.workspace);
   if (reason !== undefined) throw new SandboxRefusal("command.argument", `${program}: ${reason}`);
+  if (rule.localBin === undefined) return program;
+  const local = localBinPath(context.workspace, program);
+  if (!existsSync(local)) {
+    throw new SandboxRefusal(
+      "command.not-allowlisted",
+      `"${program}" is not installed in the workspace (node_modules/.bin/${program}); install the project's dependencies first (npm ci)`,
+    );
+  }
+  return local;
 }
 
-function allowlist(): string {
-  return Object.keys(COMMAND_RULES).join(", ");
+/** The programs that can actually run: allowed by the repository and known to the table. */
+export function runnablePrograms(allowed: readonly string[]): string[] {
+  return allowed.filter((program) => Object.hasOwn(COMMAND_RULES, program) && !SHELLS.has(program));
 }
 
 function matchesOption(arg: string, option: string): boolean {

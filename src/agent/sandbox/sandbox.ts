@@ -40,6 +40,8 @@ export type SandboxOptions = {
   readonly scope: readonly string[];
   /** Globs of paths no job may change. */
   readonly protectedPaths: readonly string[];
+  /** Programs the repository lets agents run (its config's allowedCommands). */
+  readonly allowedCommands: readonly string[];
   /** A directory for the commands' fresh HOME and TMPDIR (the runner's temp directory). */
   readonly tempRoot: string;
   /** The secret values the job holds, to redact from what commands print. */
@@ -56,6 +58,7 @@ export type Sandbox = {
   /** Real path of the workspace root. */
   readonly root: string;
   readonly writePolicy: WritePolicy;
+  readonly allowedCommands: readonly string[];
   readonly redact: Redactor;
   /** The environment every command runs with: allowlisted variables, a fresh HOME and TMPDIR. */
   readonly childEnv: Readonly<Record<string, string>>;
@@ -80,6 +83,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   return {
     root,
     writePolicy: createWritePolicy({ scope: options.scope, protectedPaths: options.protectedPaths }),
+    allowedCommands: options.allowedCommands,
     redact: createRedactor(options.secrets),
     childEnv: buildChildEnv(options.parentEnv, { workspace: root, home, tmp }),
     limits: { ...DEFAULT_LIMITS, ...options.limits },

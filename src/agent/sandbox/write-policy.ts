@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { firstMatchingGlob, globMatcher } from "../../core/globs.ts";
 import { isGitInternal } from "./workspace-path.ts";
 import type { RefusalRule } from "./refusal.ts";
 
@@ -21,15 +21,21 @@ export type WritePolicy = {
 };
 
 /**
- * Build the write policy. Protected globs match case-insensitively (they must over-match on
- * case-insensitive file systems); scope globs match exactly. Both match dotfiles.
+ * Build the write policy with the same glob semantics as the app's gates (src/core/globs.ts).
+ * Protected globs also match case-insensitively: on a case-insensitive file system
+ * `.GitHub/Workflows/ci.yml` is the workflow, so protection must over-match; scope matches exactly.
  */
 export function createWritePolicy(options: WritePolicyOptions): WritePolicy {
-  const inScope = options.scope.length === 0 ? () => false : picomatch([...options.scope], { dot: true });
-  const isProtected =
-    options.protectedPaths.length === 0
-      ? () => false
-      : picomatch([...options.protectedPaths], { dot: true, nocase: true });
+  const inScope = globMatcher(options.scope);
+  const protectedLower = options.protectedPaths.map((glob) => glob.toLowerCase());
+  const exactlyProtected = globMatcher(options.protectedPaths);
+  const caselessProtected = globMatcher(protectedLower);
+  const protectingGlob = (relative: string) =>
+    exactlyProtected(relative)
+      ? firstMatchingGlob(options.protectedPaths, relative)
+      : caselessProtected(relative.toLowerCase())
+        ? firstMatchingGlob(protectedLower, relative.toLowerCase())
+        : undefined;
   const scopeList = options.scope.join(", ") || "(empty)";
   return {
     check(relative) {
@@ -42,11 +48,12 @@ export function createWritePolicy(options: WritePolicyOptions): WritePolicy {
           reason: `"${relative}" is inside the repository's .git metadata`,
         };
       }
-      if (isProtected(relative)) {
+      const glob = protectingGlob(relative);
+      if (glob !== undefined) {
         return {
           allowed: false,
           rule: "path.protected",
-          reason: `"${relative}" is a protected path of this repository; no agent job may change it`,
+          reason: `"${relative}" is a protected path of this repository (${glob}); no agent job may change it`,
         };
       }
       if (!inScope(relative)) {

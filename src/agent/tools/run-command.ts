@@ -14,18 +14,22 @@ const RunCommandInput = z.strictObject({
 export const runCommandTool = defineTool({
   name: "run_command",
   description:
-    "Run an allowlisted program in the workspace root, without a shell (argv is passed as is: no pipes, " +
-    "redirections, globs or variables). Allowed: git (status, diff, log, show, ls-files, grep, blame, " +
-    "rev-parse, shortlog), node (script files, --test), npm (test, run, ls, ci), npx (tsc, eslint, prettier, " +
-    "vitest, jest, mocha when installed), find, grep, sort, ls, cat, head, tail, wc, diff, echo, pwd. " +
-    "Reports the exit code and the output (long output is cut in the middle).",
+    "Run a program the repository allows, in the workspace root, without a shell (argv is passed as is: no " +
+    "pipes, redirections, globs or variables). Typically: npm (test, run, ls, ci), node (script files, " +
+    "--test, never inline code), tsc, eslint, prettier, vitest, jest, npx with one of those, git (status, " +
+    "diff, log, show, ls-files, grep, blame, rev-parse, shortlog), find, grep, ls, cat, head, tail, wc, " +
+    "diff. A refused command says why and lists what may run. Reports the exit code and the output " +
+    "(long output is cut in the middle).",
   input: RunCommandInput,
   async run(input, sandbox) {
-    checkCommand(input.argv, sandbox.root);
+    const executable = checkCommand(input.argv, {
+      workspace: sandbox.root,
+      allowed: sandbox.allowedCommands,
+    });
     const [program = "", ...args] = input.argv;
     let outcome;
     try {
-      outcome = await runProcess(program, args, {
+      outcome = await runProcess(executable, args, {
         cwd: sandbox.root,
         env: sandbox.childEnv,
         timeoutMs: sandbox.limits.commandTimeoutMs,
