@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { codeSpan, proseLines, type MarkdownLine } from "./markdown.ts";
 
 /**
  * A `model=` value: a tier name or a model id. Letters, digits, dots and dashes only, starting and
@@ -70,9 +71,6 @@ export type CommandParse =
 
 const NAMES = SwarmCommand.options.map((o) => o.shape.name.value);
 
-// A fence opens with 3+ backticks or tildes after at most 3 spaces (CommonMark); a backtick
-// fence's info string may not contain a backtick, which is what keeps `` ```x``` `` inline.
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const COMMAND_LINE = /^ {0,3}\/swarm(?=$|[ \t])/i;
 
 /** Finds the `/swarm` command lines of a comment body and parses the first; never throws. */
@@ -87,34 +85,10 @@ export function parseCommandComment(body: string): CommandParse {
   return { kind: "command", command: parsed, line: first.line, ignored };
 }
 
-/** The lines of a body that are commands: not in a fenced code block, an indented code block, a quote or an HTML comment. */
-function commandLines(body: string): { text: string; line: number }[] {
-  const found: { text: string; line: number }[] = [];
-  let fence: { char: string; length: number } | undefined;
-  let inHtmlComment = false;
-  const lines = body.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i] ?? "";
-    if (fence) {
-      const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(text);
-      if (close?.[1] && close[1][0] === fence.char && close[1].length >= fence.length) fence = undefined;
-      continue;
-    }
-    if (inHtmlComment) {
-      if (text.includes("-->")) inHtmlComment = false;
-      continue;
-    }
-    const open = FENCE_OPEN.exec(text);
-    if (open?.[1] && !(open[1][0] === "`" && (open[2] ?? "").includes("`"))) {
-      fence = { char: open[1][0] ?? "`", length: open[1].length };
-      continue;
-    }
-    const comment = text.lastIndexOf("<!--");
-    if (comment !== -1 && !text.includes("-->", comment + 4)) inHtmlComment = true;
-    // A quote starts with `>`, an indented code block with 4 spaces or a tab; neither matches.
-    if (COMMAND_LINE.test(text)) found.push({ text, line: i + 1 });
-  }
-  return found;
+/** The lines of a body that are commands: prose lines (see markdown.ts) that are not quotes or indented code. */
+function commandLines(body: string): MarkdownLine[] {
+  // A quote starts with `>`, an indented code block with 4 spaces or a tab; neither matches.
+  return proseLines(body).filter(({ text }) => COMMAND_LINE.test(text));
 }
 
 /** Parses one command line into a command, or returns what was wrong with it. */
@@ -127,12 +101,12 @@ function parseCommandLine(text: string): SwarmCommand | string {
   if (name === undefined) return "`/swarm` needs a command.";
   const lower = name.toLowerCase();
   const known = NAMES.find((n) => n === lower);
-  if (known === undefined) return `Unknown command ${quote(name)}.`;
+  if (known === undefined) return `Unknown command ${codeSpan(name)}.`;
   if (known !== "retry") {
     const extra = args[0];
     return extra === undefined
       ? SwarmCommand.parse({ name: known })
-      : `\`/swarm ${known}\` takes no arguments; found ${quote(extra)}.`;
+      : `\`/swarm ${known}\` takes no arguments; found ${codeSpan(extra)}.`;
   }
   let model: string | undefined;
   let fresh = false;
@@ -146,23 +120,11 @@ function parseCommandLine(text: string): SwarmCommand | string {
       if (model !== undefined) return "`model=` is given twice.";
       const value = arg.slice(eq + 1);
       if (!ModelRef.safeParse(value).success)
-        return `${quote(value)} is not a tier name or model id (letters, digits, dots and dashes, at most 100).`;
+        return `${codeSpan(value)} is not a tier name or model id (letters, digits, dots and dashes, at most 100).`;
       model = value;
     } else {
-      return `\`/swarm retry\` does not take ${quote(arg)}; it takes \`model=<tier or model id>\` and \`fresh\`.`;
+      return `\`/swarm retry\` does not take ${codeSpan(arg)}; it takes \`model=<tier or model id>\` and \`fresh\`.`;
     }
   }
   return SwarmCommand.parse(model === undefined ? { name: "retry", fresh } : { name: "retry", model, fresh });
-}
-
-/**
- * Shows a piece of user text as inline code, safe to post: control and invisible characters are
- * dropped, backticks replaced, and the text cut short, so an echo can neither break out of the code
- * span, nor mention anyone, nor flood the reply.
- */
-function quote(raw: string): string {
-  const chars = Array.from(raw.replace(/[\p{C}`]/gu, (c) => (c === "`" ? "'" : "")));
-  const shown = chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : chars.join("");
-  if (raw === "") return "an empty value";
-  return shown.trim() === "" ? "an invisible value" : `\`${shown}\``;
 }

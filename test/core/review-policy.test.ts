@@ -79,8 +79,8 @@ test("sample rates of 0 and 1 never and always pick", () => {
 });
 
 test("the observed spot-check rate over many tasks is near the configured rate", () => {
-  const tasks = 20_000;
-  for (const sampleRate of [0.05, 0.25, 0.6]) {
+  const tasks = 10_000;
+  for (const sampleRate of [0.25, 0.6]) {
     const cfg = review({ sampleRate });
     let picked = 0;
     for (let issue = 1; issue <= tasks; issue++)
