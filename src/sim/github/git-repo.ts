@@ -1,0 +1,429 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A person as git records one in a commit. */
+export interface GitIdentity {
+  name: string;
+  email: string;
+  date: Date;
+}
+
+/** A commit as read back from git. */
+export interface GitCommit {
+  sha: string;
+  tree: string;
+  parents: string[];
+  author: GitIdentity;
+  committer: GitIdentity;
+  message: string;
+}
+
+/** One entry of a tree listing. */
+export interface GitTreeEntry {
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string;
+  path: string;
+  size: number | undefined;
+}
+
+/** A change to apply to a tree: `sha: null` removes the path. */
+export interface TreeChange {
+  path: string;
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  sha: string | null;
+}
+
+/** One file a diff between two commits touched. */
+export interface DiffFile {
+  filename: string;
+  previousFilename: string | undefined;
+  status: "added" | "removed" | "modified" | "renamed";
+  sha: string;
+  additions: number;
+  deletions: number;
+  patch: string;
+}
+
+/** A failed git command, with its arguments and what git said. */
+export class GitCommandError extends Error {
+  readonly exitCode: number;
+  readonly stderr: string;
+  constructor(args: string[], exitCode: number, stderr: string) {
+    super(`git ${args.join(" ")} exited ${exitCode}: ${stderr.trim()}`);
+    this.name = "GitCommandError";
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+const ZERO_SHA = "0000000000000000000000000000000000000000";
+
+/**
+ * A bare repository driven by the git CLI: objects, refs and merges are git's own. Every call is
+ * an argv array (never a shell), so names from requests cannot inject commands.
+ */
+export class GitRepo {
+  readonly gitDir: string;
+
+  constructor(gitDir: string) {
+    this.gitDir = gitDir;
+  }
+
+  /** Creates an empty bare repository whose HEAD names `defaultBranch`. */
+  static async init(gitDir: string, defaultBranch: string): Promise<GitRepo> {
+    await runGit(["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`, gitDir]);
+    return new GitRepo(gitDir);
+  }
+
+  /** Runs git in this repository; returns stdout. */
+  async git(args: string[], options: { input?: Buffer | string; env?: Record<string, string> } = {}) {
+    return runGit(["--git-dir", this.gitDir, ...args], options);
+  }
+
+  /** Writes file contents as a blob; returns its sha. */
+  async writeBlob(content: Buffer): Promise<string> {
+    return (await this.git(["hash-object", "-w", "--stdin"], { input: content })).toString().trim();
+  }
+
+  /** The bytes of a blob, or undefined when the sha is not a blob here. */
+  async readBlob(sha: string): Promise<Buffer | undefined> {
+    if ((await this.objectType(sha)) !== "blob") return undefined;
+    return this.git(["cat-file", "blob", sha]);
+  }
+
+  /** The type of an object ("blob", "tree", "commit", "tag"), or undefined when absent. */
+  async objectType(sha: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
+    try {
+      return (await this.git(["cat-file", "-t", sha])).toString().trim();
+    } catch (error) {
+      if (error instanceof GitCommandError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads the folder's files into a tree (as `git add -A` would) and returns the tree sha. */
+  async writeTreeFromFolder(folder: string): Promise<string> {
+    const indexDir = await mkdtemp(join(tmpdir(), "sim-index-"));
+    try {
+      const env = { GIT_INDEX_FILE: join(indexDir, "index") };
+      await runGit(["--git-dir", this.gitDir, "--work-tree", folder, "add", "-A", "."], { env, cwd: folder });
+      return (await this.git(["write-tree"], { env })).toString().trim();
+    } finally {
+      await rm(indexDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Builds a tree from `changes`, on top of `baseTree` when given (GitHub's create-tree rules:
+   * paths may hold slashes, `sha: null` removes a path).
+   */
+  async writeTree(baseTree: string | undefined, changes: TreeChange[]): Promise<string> {
+    const indexDir = await mkdtemp(join(tmpdir(), "sim-index-"));
+    try {
+      const env = { GIT_INDEX_FILE: join(indexDir, "index") };
+      if (baseTree) await this.git(["read-tree", baseTree], { env });
+      else await this.git(["read-tree", "--empty"], { env });
+      for (const change of changes) {
+        const staged = (await this.git(["ls-files", "-z", "--stage"], { env })).toString();
+        const under = staged
+          .split("\0")
+          .filter(Boolean)
+          .map((line) => line.slice(line.indexOf("\t") + 1))
+          .filter((path) => path === change.path || path.startsWith(`${change.path}/`));
+        if (under.length > 0) {
+          const removal = under.map((path) => `0 ${ZERO_SHA}\t${path}\0`).join("");
+          await this.git(["update-index", "-z", "--index-info"], { env, input: removal });
+        }
+        if (change.sha === null) continue;
+        if (change.type === "tree") {
+          await this.git(["read-tree", `--prefix=${change.path}/`, change.sha], { env });
+        } else {
+          const line = `${change.mode} ${change.sha}\t${change.path}\0`;
+          await this.git(["update-index", "-z", "--add", "--index-info"], { env, input: line });
+        }
+      }
+      return (await this.git(["write-tree"], { env })).toString().trim();
+    } finally {
+      await rm(indexDir, { recursive: true, force: true });
+    }
+  }
+
+  /** The entries of a tree, recursively when asked (directories then listed too, as GitHub does). */
+  async listTree(treeish: string, recursive: boolean): Promise<GitTreeEntry[]> {
+    const args = ["ls-tree", "-z", "--long", ...(recursive ? ["-r", "-t"] : []), treeish];
+    const out = (await this.git(args)).toString();
+    return out
+      .split("\0")
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf("\t");
+        const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/) as [
+          string,
+          GitTreeEntry["type"],
+          string,
+          string,
+        ];
+        return { mode, type, sha, path: line.slice(tab + 1), size: size === "-" ? undefined : Number(size) };
+      });
+  }
+
+  /** The entry at `path` in a commit or tree, or undefined. */
+  async entryAt(treeish: string, path: string): Promise<GitTreeEntry | undefined> {
+    if (path === "") {
+      const sha = await this.resolve(`${treeish}^{tree}`);
+      return sha ? { mode: "040000", type: "tree", sha, path: "", size: undefined } : undefined;
+    }
+    const out = (await this.git(["ls-tree", "-z", "--long", treeish, "--", path])).toString();
+    const line = out.split("\0").find(Boolean);
+    if (!line) return undefined;
+    const tab = line.indexOf("\t");
+    const [mode, type, sha, size] = line.slice(0, tab).split(/\s+/) as [
+      string,
+      GitTreeEntry["type"],
+      string,
+      string,
+    ];
+    const entryPath = line.slice(tab + 1);
+    if (entryPath !== path) return undefined;
+    return { mode, type, sha, path: entryPath, size: size === "-" ? undefined : Number(size) };
+  }
+
+  /** Writes a commit object; returns its sha. */
+  async writeCommit(input: {
+    tree: string;
+    parents: string[];
+    message: string;
+    author: GitIdentity;
+    committer: GitIdentity;
+  }): Promise<string> {
+    const args = ["commit-tree", input.tree, ...input.parents.flatMap((p) => ["-p", p]), "-F", "-"];
+    const env = {
+      GIT_AUTHOR_NAME: input.author.name,
+      GIT_AUTHOR_EMAIL: input.author.email,
+      GIT_AUTHOR_DATE: gitDate(input.author.date),
+      GIT_COMMITTER_NAME: input.committer.name,
+      GIT_COMMITTER_EMAIL: input.committer.email,
+      GIT_COMMITTER_DATE: gitDate(input.committer.date),
+    };
+    return (await this.git(args, { env, input: input.message })).toString().trim();
+  }
+
+  /** Reads a commit, or undefined when `sha` names no commit. */
+  async readCommit(sha: string): Promise<GitCommit | undefined> {
+    if ((await this.objectType(sha)) !== "commit") return undefined;
+    const raw = (await this.git(["cat-file", "commit", sha])).toString();
+    const blank = raw.indexOf("\n\n");
+    const headers = raw.slice(0, blank).split("\n");
+    const parents: string[] = [];
+    let tree = "";
+    let author: GitIdentity | undefined;
+    let committer: GitIdentity | undefined;
+    for (const line of headers) {
+      const space = line.indexOf(" ");
+      const key = line.slice(0, space);
+      const value = line.slice(space + 1);
+      if (key === "tree") tree = value;
+      else if (key === "parent") parents.push(value);
+      else if (key === "author") author = parseIdentity(value);
+      else if (key === "committer") committer = parseIdentity(value);
+    }
+    if (!author || !committer) throw new Error(`commit ${sha} has no author or committer`);
+    const fullSha = (await this.resolve(sha)) as string;
+    return { sha: fullSha, tree, parents, author, committer, message: blank < 0 ? "" : raw.slice(blank + 2) };
+  }
+
+  /** The sha a revision names, or undefined. */
+  async resolve(rev: string): Promise<string | undefined> {
+    try {
+      return (await this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev]))
+        .toString()
+        .trim();
+    } catch (error) {
+      if (error instanceof GitCommandError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every ref under `prefix` (e.g. "refs/heads/"), with the sha it points at. */
+  async listRefs(prefix: string): Promise<{ ref: string; sha: string; type: string }[]> {
+    const out = (
+      await this.git(["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)", prefix])
+    ).toString();
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [ref, sha, type] = line.split("\0") as [string, string, string];
+        return { ref, sha, type };
+      })
+      .filter((r) => r.ref.startsWith(prefix));
+  }
+
+  /**
+   * Points `ref` at `sha`. `expected` makes it a compare-and-swap (ZERO_SHA: must not exist);
+   * returns false when the ref moved meanwhile.
+   */
+  async updateRef(ref: string, sha: string, expected?: string): Promise<boolean> {
+    try {
+      await this.git(["update-ref", ref, sha, ...(expected === undefined ? [] : [expected])]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitCommandError) return false;
+      throw error;
+    }
+  }
+
+  /** Creates `ref` at `sha`; false when it already exists. */
+  async createRef(ref: string, sha: string): Promise<boolean> {
+    return this.updateRef(ref, sha, ZERO_SHA);
+  }
+
+  /** Deletes `ref`; false when it did not exist. */
+  async deleteRef(ref: string): Promise<boolean> {
+    if (!(await this.resolve(ref))) return false;
+    await this.git(["update-ref", "-d", ref]);
+    return true;
+  }
+
+  /** Whether `ancestor` is reachable from `descendant`. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await this.git(["merge-base", "--is-ancestor", ancestor, descendant]);
+      return true;
+    } catch (error) {
+      if (error instanceof GitCommandError && error.exitCode === 1) return false;
+      throw error;
+    }
+  }
+
+  /** The best common ancestor of two commits, or undefined. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    try {
+      return (await this.git(["merge-base", a, b])).toString().trim();
+    } catch (error) {
+      if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
+      throw error;
+    }
+  }
+
+  /** Merges two commits' trees as `git merge` would; the tree sha, or undefined on conflict. */
+  async mergeTrees(ours: string, theirs: string): Promise<string | undefined> {
+    try {
+      const out = (await this.git(["merge-tree", "--write-tree", "--no-messages", ours, theirs])).toString();
+      return out.split("\n")[0]?.trim();
+    } catch (error) {
+      if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
+      throw error;
+    }
+  }
+
+  /** Commits reachable from `head` and not from `base`, oldest first. */
+  async commitsBetween(base: string, head: string): Promise<string[]> {
+    const out = (await this.git(["rev-list", "--reverse", `${base}..${head}`])).toString();
+    return out.split("\n").filter(Boolean);
+  }
+
+  /** The files changed from `base` to `head`, with line counts and patches. */
+  async diff(base: string, head: string): Promise<DiffFile[]> {
+    const status = (await this.git(["diff", "--name-status", "-z", "-M", base, head])).toString().split("\0");
+    const numstat = (await this.git(["diff", "--numstat", "-z", "-M", base, head])).toString();
+    const counts = parseNumstat(numstat);
+    const files: DiffFile[] = [];
+    for (let i = 0; i < status.length && status[i];) {
+      const code = status[i++] as string;
+      const renamed = code.startsWith("R");
+      const previousFilename = renamed ? status[i++] : undefined;
+      const filename = status[i++] as string;
+      const kind = renamed ? "renamed" : code === "A" ? "added" : code === "D" ? "removed" : "modified";
+      const [additions, deletions] = counts.get(filename) ?? [0, 0];
+      const patchOut = (
+        await this.git([
+          "diff",
+          "-M",
+          base,
+          head,
+          "--",
+          ...(previousFilename ? [previousFilename] : []),
+          filename,
+        ])
+      ).toString();
+      const hunk = patchOut.indexOf("\n@@");
+      const entry = kind === "removed" ? undefined : await this.entryAt(head, filename);
+      files.push({
+        filename,
+        previousFilename,
+        status: kind,
+        sha: entry?.sha ?? ZERO_SHA,
+        additions,
+        deletions,
+        patch: hunk < 0 ? "" : patchOut.slice(hunk + 1).replace(/\n$/, ""),
+      });
+    }
+    return files;
+  }
+}
+
+function parseNumstat(out: string): Map<string, [number, number]> {
+  const counts = new Map<string, [number, number]>();
+  const parts = out.split("\0");
+  for (let i = 0; i < parts.length && parts[i];) {
+    const head = parts[i++] as string;
+    const [added, deleted, name] = head.split("\t") as [string, string, string];
+    // A rename prints an empty name, then the old and new paths as their own fields.
+    let filename = name;
+    if (name === "") {
+      i++;
+      filename = parts[i++] as string;
+    }
+    counts.set(filename, [added === "-" ? 0 : Number(added), deleted === "-" ? 0 : Number(deleted)]);
+  }
+  return counts;
+}
+
+function gitDate(date: Date): string {
+  return `${Math.floor(date.getTime() / 1000)} +0000`;
+}
+
+function parseIdentity(value: string): GitIdentity {
+  const m = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(value);
+  if (!m) throw new Error(`unreadable git identity "${value}"`);
+  return { name: m[1] as string, email: m[2] as string, date: new Date(Number(m[3]) * 1000) };
+}
+
+function runGit(
+  args: string[],
+  options: { input?: Buffer | string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      args,
+      {
+        cwd: options.cwd,
+        encoding: "buffer",
+        maxBuffer: 256 * 1024 * 1024,
+        // A fixed environment without user or system config: results depend on the arguments.
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: tmpdir(),
+          GIT_CONFIG_NOSYSTEM: "1",
+          GIT_CONFIG_GLOBAL: "/dev/null",
+          GIT_TERMINAL_PROMPT: "0",
+          ...options.env,
+        },
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const code = typeof error.code === "number" ? error.code : -1;
+        reject(code === -1 ? error : new GitCommandError(args, code, stderr.toString()));
+      },
+    );
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,57 @@
+import { notFound } from "../github-error.ts";
+import { fullRepoJson, userJson } from "../json-shapes.ts";
+import { permissionOf, repoOf, type RouteHandlers } from "../route-context.ts";
+import { rateHeaders } from "../rate-limiter.ts";
+
+// The collaborator-permission API folds roles into the classic three levels.
+const CLASSIC = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as const;
+
+/** Repositories, collaborators and the rate-limit status. */
+export const repoRoutes: RouteHandlers = {
+  "repos/get": (ctx) => ({ status: 200, body: fullRepoJson(ctx.urls, repoOf(ctx)) }),
+
+  "repos/get-collaborator-permission-level": (ctx) => {
+    const repo = repoOf(ctx);
+    const login = String(ctx.params.username);
+    const user = ctx.world.users.get(login.toLowerCase());
+    if (!user) throw notFound();
+    const role = permissionOf(repo, login);
+    return {
+      status: 200,
+      body: {
+        permission: role ? CLASSIC[role] : "none",
+        role_name: role ?? "none",
+        user: { ...userJson(ctx.urls, user), permissions: permissionsOf(role) },
+      },
+    };
+  },
+
+  "rate-limit/get": (ctx) => {
+    const core = ctx.rateLimit("core");
+    const graphql = ctx.rateLimit("graphql");
+    const shape = (s: typeof core) => ({
+      limit: s.limit,
+      remaining: s.remaining,
+      used: s.used,
+      reset: s.reset,
+    });
+    return {
+      status: 200,
+      body: {
+        // Search is not served; its bucket reports GitHub's untouched per-minute default.
+        resources: {
+          core: shape(core),
+          graphql: shape(graphql),
+          search: { limit: 30, remaining: 30, used: 0, reset: core.reset },
+        },
+        rate: shape(core),
+      },
+      headers: rateHeaders(core),
+    };
+  },
+};
+
+function permissionsOf(role: string | undefined) {
+  const rank = ["read", "triage", "write", "maintain", "admin"].indexOf(role ?? "") + 1;
+  return { pull: rank >= 1, triage: rank >= 2, push: rank >= 3, maintain: rank >= 4, admin: rank >= 5 };
+}

@@ -1,0 +1,66 @@
+/** Who made a request: the kind of token and whose it is. Every write records one. */
+export type Actor =
+  | { kind: "app"; appId: number; login: string }
+  | { kind: "installation"; appId: number; installationId: number; login: string }
+  | { kind: "github_token"; repository: string; runId: number; login: string }
+  | { kind: "user"; login: string };
+
+/**
+ * Something that happened that GitHub would announce as a webhook: the event name, its action
+ * and references to the objects involved (the delivery side renders full payloads from them).
+ */
+export type SimEvent =
+  | {
+      name: "issues";
+      action: "opened" | "edited" | "closed" | "reopened" | "labeled" | "unlabeled";
+      repository: string;
+      number: number;
+      label?: string;
+    }
+  | {
+      name: "issue_comment";
+      action: "created" | "edited";
+      repository: string;
+      number: number;
+      commentId: number;
+    }
+  | {
+      name: "pull_request";
+      action: "opened" | "edited" | "closed" | "reopened" | "synchronize" | "labeled" | "unlabeled";
+      repository: string;
+      number: number;
+      label?: string;
+      before?: string;
+      after?: string;
+    }
+  | { name: "push"; repository: string; ref: string; before: string; after: string }
+  | { name: "create"; repository: string; ref: string; refType: "branch" | "tag" }
+  | { name: "delete"; repository: string; ref: string; refType: "branch" | "tag" }
+  | {
+      name: "check_run";
+      action: "created" | "completed" | "rerequested" | "requested_action";
+      repository: string;
+      checkRunId: number;
+    }
+  | {
+      name: "workflow_dispatch";
+      repository: string;
+      workflowPath: string;
+      ref: string;
+      inputs: Record<string, unknown>;
+      runId: number;
+    }
+  | {
+      name: "workflow_run";
+      action: "requested" | "in_progress" | "completed";
+      repository: string;
+      runId: number;
+    }
+  | { name: "label"; action: "created"; repository: string; label: string };
+
+/** What the server's emitter passes to `on("event", …)` listeners. */
+export interface SimEventEnvelope {
+  name: SimEvent["name"];
+  payload: SimEvent;
+  causedBy: Actor;
+}

@@ -1,0 +1,491 @@
+import { EventEmitter } from "node:events";
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GitRepo } from "./git-repo.ts";
+import type { Actor, SimEvent, SimEventEnvelope } from "./sim-events.ts";
+
+/** The time source; tests inject a fixed or stepping one. */
+export interface SimClock {
+  now(): Date;
+}
+
+/** A collaborator's role on a repository, as GitHub names them. */
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read";
+
+/** A user, organization or bot account. */
+export interface SimUser {
+  id: number;
+  nodeId: string;
+  login: string;
+  type: "User" | "Organization" | "Bot";
+}
+
+/** A GitHub App registered in the simulation. */
+export interface SimApp {
+  id: number;
+  nodeId: string;
+  slug: string;
+  name: string;
+  clientId: string;
+  owner: SimUser;
+  bot: SimUser;
+  privateKey: string;
+  publicKey: KeyObject;
+  webhookSecret: string;
+  permissions: Record<string, string>;
+  events: string[];
+  createdAt: Date;
+}
+
+/** An installation of an app on an account (all of its repositories). */
+export interface SimInstallation {
+  id: number;
+  appId: number;
+  account: SimUser;
+  createdAt: Date;
+}
+
+/** A label defined on a repository. */
+export interface SimLabel {
+  id: number;
+  nodeId: string;
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+/** An issue, or the issue half of a pull request. */
+export interface SimIssue {
+  id: number;
+  nodeId: string;
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "reopened" | null;
+  labels: string[];
+  assignees: string[];
+  user: SimUser;
+  locked: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  closedBy: SimUser | null;
+  reactions: SimReaction[];
+}
+
+/** A comment on an issue or pull request conversation. */
+export interface SimComment {
+  id: number;
+  nodeId: string;
+  issueNumber: number;
+  body: string;
+  user: SimUser;
+  createdAt: Date;
+  updatedAt: Date;
+  reactions: SimReaction[];
+  causedBy: Actor;
+}
+
+/** An emoji reaction. */
+export interface SimReaction {
+  id: number;
+  nodeId: string;
+  content: string;
+  user: SimUser;
+  createdAt: Date;
+}
+
+/** A pull request (its conversation lives in the issue with the same number). */
+export interface SimPull {
+  id: number;
+  nodeId: string;
+  number: number;
+  head: string;
+  base: string;
+  /** The head sha when the pull request last changed state (kept after the branch is deleted). */
+  headSha: string;
+  baseSha: string;
+  draft: boolean;
+  merged: boolean;
+  mergedAt: Date | null;
+  mergedBy: SimUser | null;
+  mergeCommitSha: string | null;
+  maintainerCanModify: boolean;
+}
+
+/** A check run reported by an app on a commit. */
+export interface SimCheckRun {
+  id: number;
+  nodeId: string;
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+  conclusion: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  externalId: string | null;
+  detailsUrl: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotations: unknown[] };
+  app: SimApp | undefined;
+  checkSuiteId: number;
+}
+
+/** A workflow run: created by a dispatch, driven by the Actions runner. */
+export interface SimWorkflowRun {
+  id: number;
+  nodeId: string;
+  runNumber: number;
+  runAttempt: number;
+  workflowPath: string;
+  workflowId: number;
+  event: string;
+  headBranch: string;
+  headSha: string;
+  displayTitle: string;
+  status: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+  conclusion: string | null;
+  inputs: Record<string, unknown>;
+  actor: SimUser;
+  createdAt: Date;
+  updatedAt: Date;
+  runStartedAt: Date;
+  cancelRequested: boolean;
+}
+
+/** A repository: a bare git repository plus GitHub's metadata about it. */
+export interface SimRepo {
+  id: number;
+  nodeId: string;
+  owner: SimUser;
+  name: string;
+  fullName: string;
+  private: boolean;
+  defaultBranch: string;
+  git: GitRepo;
+  createdAt: Date;
+  updatedAt: Date;
+  pushedAt: Date;
+  labels: Map<string, SimLabel>;
+  collaborators: Map<string, Permission>;
+  issues: Map<number, SimIssue>;
+  pulls: Map<number, SimPull>;
+  comments: Map<number, SimComment>;
+  checkRuns: Map<number, SimCheckRun>;
+  workflowRuns: Map<number, SimWorkflowRun>;
+  /** Workflow ids by path, assigned the first time a workflow file is seen. */
+  workflowIds: Map<string, number>;
+  nextNumber: number;
+  nextRunNumber: number;
+}
+
+/** A bearer token the server accepts and whose it is. */
+export interface SimToken {
+  actor: Actor;
+  expiresAt: Date | undefined;
+}
+
+/** A legacy GitHub global node id: base64 of "<len>:<Type><id>" (e.g. MDU6SXNzdWUx = 05:Issue1). */
+export function nodeId(type: string, id: number): string {
+  return Buffer.from(`0${type.length}:${type}${id}`.replace(/^0(\d\d)/, "$1")).toString("base64");
+}
+
+/** The type and id a node id names, or undefined when it is not one of ours. */
+export function parseNodeId(id: string): { type: string; id: number } | undefined {
+  const m = /^(\d+):([A-Za-z]+?)(\d+)$/.exec(Buffer.from(id, "base64").toString());
+  if (!m || Number(m[1]) !== (m[2] as string).length) return undefined;
+  return { type: m[2] as string, id: Number(m[3]) };
+}
+
+/**
+ * The simulated GitHub's state: accounts, apps, installations, tokens and repositories, with a
+ * programmatic API for tests and the demo to set up a world and an emitter for events.
+ */
+export class SimWorld {
+  readonly clock: SimClock;
+  readonly events = new EventEmitter<{ event: [SimEventEnvelope] }>();
+  readonly users = new Map<string, SimUser>();
+  readonly apps = new Map<number, SimApp>();
+  readonly installations = new Map<number, SimInstallation>();
+  readonly repos = new Map<string, SimRepo>();
+  readonly tokens = new Map<string, SimToken>();
+  readonly #root: Promise<string>;
+  #nextId = 1000;
+
+  constructor(clock: SimClock) {
+    this.clock = clock;
+    this.#root = mkdtemp(join(tmpdir(), "sim-github-"));
+    this.ensureUser("github-actions[bot]", "Bot");
+  }
+
+  /** A fresh id (ids are unique across all kinds of objects). */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /** Announces an event to listeners (the webhook delivery part subscribes). */
+  emit(event: SimEvent, causedBy: Actor): void {
+    this.events.emit("event", { name: event.name, payload: event, causedBy });
+  }
+
+  /** The account with this login, created as `type` when missing. */
+  ensureUser(login: string, type: SimUser["type"] = "User"): SimUser {
+    let user = this.users.get(login.toLowerCase());
+    if (!user) {
+      const id = this.nextId();
+      user = {
+        id,
+        nodeId: nodeId(type === "Organization" ? "Organization" : type === "Bot" ? "Bot" : "User", id),
+        login,
+        type,
+      };
+      this.users.set(login.toLowerCase(), user);
+    }
+    return user;
+  }
+
+  /** Creates a user and a personal access token for them (people who comment or label). */
+  createUser(login: string): { user: SimUser; token: string } {
+    const user = this.ensureUser(login, "User");
+    const token = `ghp_${randomBytes(18).toString("hex")}`;
+    this.tokens.set(token, { actor: { kind: "user", login: user.login }, expiresAt: undefined });
+    return { user, token };
+  }
+
+  /** Registers a GitHub App; generates its RSA key pair unless one is given. */
+  createApp(input: {
+    slug: string;
+    name?: string;
+    owner?: string;
+    privateKey?: string;
+    webhookSecret?: string;
+    permissions?: Record<string, string>;
+    events?: string[];
+  }): SimApp {
+    const id = this.nextId();
+    const privateKey =
+      input.privateKey ??
+      generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .privateKey.export({ type: "pkcs1", format: "pem" })
+        .toString();
+    const app: SimApp = {
+      id,
+      nodeId: nodeId("Integration", id),
+      slug: input.slug,
+      name: input.name ?? input.slug,
+      clientId: `Iv1.${randomBytes(8).toString("hex")}`,
+      owner: this.ensureUser(input.owner ?? "swarm-foreman", "Organization"),
+      bot: this.ensureUser(`${input.slug}[bot]`, "Bot"),
+      privateKey,
+      publicKey: createPublicKey(privateKey),
+      webhookSecret: input.webhookSecret ?? randomBytes(16).toString("hex"),
+      permissions: input.permissions ?? {
+        actions: "write",
+        checks: "write",
+        contents: "write",
+        issues: "write",
+        metadata: "read",
+        pull_requests: "write",
+        merge_queues: "write",
+      },
+      events: input.events ?? [
+        "issues",
+        "issue_comment",
+        "pull_request",
+        "check_run",
+        "merge_group",
+        "workflow_run",
+      ],
+      createdAt: this.clock.now(),
+    };
+    this.apps.set(id, app);
+    return app;
+  }
+
+  /** Installs an app on an account (user or organization), covering all its repositories. */
+  installApp(appId: number, account: string): SimInstallation {
+    if (!this.apps.has(appId)) throw new Error(`installApp: no app with id ${appId}`);
+    const owner = this.users.get(account.toLowerCase()) ?? this.ensureUser(account, "Organization");
+    const installation = { id: this.nextId(), appId, account: owner, createdAt: this.clock.now() };
+    this.installations.set(installation.id, installation);
+    return installation;
+  }
+
+  /** The installation of `appId` on the repository's owner, if any. */
+  installationFor(appId: number, repo: SimRepo): SimInstallation | undefined {
+    for (const installation of this.installations.values())
+      if (installation.appId === appId && installation.account.id === repo.owner.id) return installation;
+    return undefined;
+  }
+
+  /** Mints an installation access token (what POST /app/installations/{id}/access_tokens does). */
+  mintInstallationToken(installationId: number): { token: string; expiresAt: Date } {
+    const installation = this.installations.get(installationId);
+    if (!installation) throw new Error(`mintInstallationToken: no installation ${installationId}`);
+    const app = this.apps.get(installation.appId) as SimApp;
+    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    const expiresAt = new Date(this.clock.now().getTime() + 3600_000);
+    this.tokens.set(token, {
+      actor: { kind: "installation", appId: app.id, installationId, login: app.bot.login },
+      expiresAt,
+    });
+    return { token, expiresAt };
+  }
+
+  /**
+   * Mints a workflow run's GITHUB_TOKEN: scoped to one repository, valid while the run lasts
+   * (revoke it when the run ends), counted against the repository's 1,000 requests an hour.
+   */
+  mintWorkflowToken(repository: string, runId: number): string {
+    if (!this.repos.has(repository.toLowerCase()))
+      throw new Error(`mintWorkflowToken: no repository ${repository}`);
+    const token = `ghs_${randomBytes(18).toString("hex")}`;
+    const expiresAt = new Date(this.clock.now().getTime() + 24 * 3600_000);
+    this.tokens.set(token, {
+      actor: { kind: "github_token", repository, runId, login: "github-actions[bot]" },
+      expiresAt,
+    });
+    return token;
+  }
+
+  /** Makes a token unusable from now on. */
+  revokeToken(token: string): void {
+    this.tokens.delete(token);
+  }
+
+  /**
+   * Creates a repository whose default branch holds one commit with the folder's files (an
+   * empty repository when no folder is given).
+   */
+  async createRepo(input: {
+    owner: string;
+    name: string;
+    fromFolder?: string;
+    defaultBranch?: string;
+    private?: boolean;
+    message?: string;
+  }): Promise<SimRepo> {
+    const fullName = `${input.owner}/${input.name}`;
+    if (this.repos.has(fullName.toLowerCase())) throw new Error(`createRepo: ${fullName} already exists`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(input.name) || !/^[A-Za-z0-9-]+$/.test(input.owner))
+      throw new Error(`createRepo: "${fullName}" is not a valid repository name`);
+    const owner = this.users.get(input.owner.toLowerCase()) ?? this.ensureUser(input.owner, "Organization");
+    const defaultBranch = input.defaultBranch ?? "main";
+    const id = this.nextId();
+    const git = await GitRepo.init(join(await this.#root, `${id}.git`), defaultBranch);
+    const now = this.clock.now();
+    const repo: SimRepo = {
+      id,
+      nodeId: nodeId("Repository", id),
+      owner,
+      name: input.name,
+      fullName,
+      private: input.private ?? true,
+      defaultBranch,
+      git,
+      createdAt: now,
+      updatedAt: now,
+      pushedAt: now,
+      labels: new Map(),
+      collaborators: new Map(),
+      issues: new Map(),
+      pulls: new Map(),
+      comments: new Map(),
+      checkRuns: new Map(),
+      workflowRuns: new Map(),
+      workflowIds: new Map(),
+      nextNumber: 1,
+      nextRunNumber: 1,
+    };
+    if (input.fromFolder) {
+      const tree = await git.writeTreeFromFolder(input.fromFolder);
+      const who = {
+        name: owner.login,
+        email: `${owner.id}+${owner.login}@users.noreply.github.com`,
+        date: now,
+      };
+      const sha = await git.writeCommit({
+        tree,
+        parents: [],
+        message: input.message ?? "Initial commit",
+        author: who,
+        committer: who,
+      });
+      await git.createRef(`refs/heads/${defaultBranch}`, sha);
+    }
+    this.repos.set(fullName.toLowerCase(), repo);
+    return repo;
+  }
+
+  /** The repository named "owner/name" (case-insensitive, as on GitHub). */
+  repo(fullName: string): SimRepo | undefined {
+    return this.repos.get(fullName.toLowerCase());
+  }
+
+  /** Gives a user a role on a repository. */
+  addCollaborator(fullName: string, login: string, permission: Permission): void {
+    const repo = this.#requireRepo(fullName, "addCollaborator");
+    this.ensureUser(login);
+    repo.collaborators.set(login.toLowerCase(), permission);
+  }
+
+  /** Defines a label on a repository. */
+  createLabel(fullName: string, name: string, color = "ededed", description: string | null = null): SimLabel {
+    const repo = this.#requireRepo(fullName, "createLabel");
+    const id = this.nextId();
+    const label = { id, nodeId: nodeId("Label", id), name, color, description };
+    repo.labels.set(name.toLowerCase(), label);
+    return label;
+  }
+
+  /** Opens an issue as `author` (labels are created when missing, as GitHub does). */
+  createIssue(
+    fullName: string,
+    input: { title: string; body?: string | null; author: string; labels?: string[]; assignees?: string[] },
+  ): SimIssue {
+    const repo = this.#requireRepo(fullName, "createIssue");
+    const id = this.nextId();
+    const now = this.clock.now();
+    for (const label of input.labels ?? [])
+      if (!repo.labels.has(label.toLowerCase())) this.createLabel(fullName, label);
+    const issue: SimIssue = {
+      id,
+      nodeId: nodeId("Issue", id),
+      number: repo.nextNumber++,
+      title: input.title,
+      body: input.body ?? null,
+      state: "open",
+      stateReason: null,
+      labels: (input.labels ?? []).map((l) => (repo.labels.get(l.toLowerCase()) as SimLabel).name),
+      assignees: input.assignees ?? [],
+      user: this.ensureUser(input.author),
+      locked: false,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      closedBy: null,
+      reactions: [],
+    };
+    repo.issues.set(issue.number, issue);
+    return issue;
+  }
+
+  /** The user an actor acts as (a bot for apps and workflows). */
+  userOf(actor: Actor): SimUser {
+    if (actor.kind === "user") return this.ensureUser(actor.login);
+    return this.ensureUser(actor.login, "Bot");
+  }
+
+  /** Deletes the repositories' folders; the world is unusable afterwards. */
+  async dispose(): Promise<void> {
+    await rm(await this.#root, { recursive: true, force: true });
+  }
+
+  #requireRepo(fullName: string, what: string): SimRepo {
+    const repo = this.repo(fullName);
+    if (!repo) throw new Error(`${what}: no repository ${fullName}`);
+    return repo;
+  }
+}
