@@ -3,16 +3,16 @@ import { z } from "zod";
 /**
  * A fault the offline API can inject into the next matching request:
  * - `rate_limit`: 429 `rate_limit_error` with `retry-after` (seconds);
- * - `overloaded`: 529 `overloaded_error`;
- * - `server_error`: 500 `api_error`;
+ * - `overloaded`: 529 `overloaded_error` (with `retry-after` only when given);
+ * - `server_error`: 500 `api_error` (likewise);
  * - `slow`: waits `delayMs` before each stream event (once before a plain reply);
  * - `truncate`: sends `afterEvents` stream events (or half a plain body), then drops the connection;
  * - `stream_error`: sends `afterEvents` stream events, then an `error` event (`overloaded_error`).
  */
 export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("rate_limit"), retryAfterSeconds: z.number().min(0).default(1) }),
-  z.strictObject({ kind: z.literal("overloaded") }),
-  z.strictObject({ kind: z.literal("server_error") }),
+  z.strictObject({ kind: z.literal("overloaded"), retryAfterSeconds: z.number().min(0).optional() }),
+  z.strictObject({ kind: z.literal("server_error"), retryAfterSeconds: z.number().min(0).optional() }),
   z.strictObject({ kind: z.literal("slow"), delayMs: z.int().min(1) }),
   z.strictObject({ kind: z.literal("truncate"), afterEvents: z.int().min(0).default(3) }),
   z.strictObject({ kind: z.literal("stream_error"), afterEvents: z.int().min(0).default(3) }),

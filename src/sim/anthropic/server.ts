@@ -111,22 +111,27 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
   }
 
   function faultError(fault: Fault): ApiError | undefined {
+    const retryAfter = (seconds: number | undefined): Record<string, string> =>
+      seconds === undefined ? {} : { "retry-after": String(seconds) };
     switch (fault.kind) {
       case "rate_limit":
         return new ApiError(
           "rate_limit_error",
           "Number of request tokens has exceeded your per-minute rate limit",
-          {
-            "retry-after": String(fault.retryAfterSeconds),
-          },
+          retryAfter(fault.retryAfterSeconds),
         );
       case "overloaded":
-        return new ApiError("overloaded_error", "Overloaded");
+        return new ApiError("overloaded_error", "Overloaded", retryAfter(fault.retryAfterSeconds));
       case "server_error":
-        return new ApiError("api_error", "Internal server error");
+        return new ApiError("api_error", "Internal server error", retryAfter(fault.retryAfterSeconds));
       default:
         return undefined;
     }
+  }
+
+  /** Writes a chunk and resolves once it is handed to the socket. */
+  function write(ex: Exchange, chunk: string): Promise<void> {
+    return new Promise((resolve) => ex.res.write(chunk, () => resolve()));
   }
 
   async function writeEvents(ex: Exchange, events: SseEvent[], fault: Fault | undefined): Promise<void> {
@@ -136,6 +141,7 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
         await delay(fault.delayMs, undefined, { signal: ex.signal }).catch(() => {});
       if (ex.signal.aborted) return;
       if (fault?.kind === "truncate" && index === fault.afterEvents) {
+        // What was sent reaches the client; then the connection drops without message_stop.
         ex.res.destroy();
         return;
       }
@@ -145,7 +151,7 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
         ex.res.end(formatSse({ event: "error", data: error.body(ex.requestId) }));
         return;
       }
-      ex.res.write(formatSse(event));
+      await write(ex, formatSse(event));
     }
   }
 
@@ -196,7 +202,7 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
       ex.record.status = 200;
       ex.res.writeHead(200, { "content-type": "application/json", "request-id": ex.requestId });
       if (fault?.kind === "truncate") {
-        ex.res.write(json.slice(0, Math.floor(json.length / 2)));
+        await write(ex, json.slice(0, Math.floor(json.length / 2)));
         ex.res.destroy();
         return;
       }

@@ -9,6 +9,7 @@ import {
   finish,
   firstLine,
   nothingLeft,
+  passed,
 } from "./steps.ts";
 
 /** Parameters: the edits that implement the issue, the test command, the closing summary. */
@@ -39,7 +40,10 @@ export function implementsCorrectly(input: z.input<typeof implementsCorrectlyPar
       if (planned) return planned;
       if (context.turn === turns.length) {
         const test = context.lastResults.find((r) => r.name === "run_command");
-        const outcome = test?.isError ? `The tests fail: ${firstLine(test.result)}` : "The tests pass.";
+        const outcome =
+          test && passed(test)
+            ? "The tests pass."
+            : `The tests fail: ${firstLine(test?.result ?? "no result")}`;
         return finish(`${params.summary} ${outcome}`);
       }
       return nothingLeft;

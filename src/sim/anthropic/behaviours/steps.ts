@@ -61,3 +61,12 @@ export function editTurns(edits: Edit[]): ScriptReply[] {
 export function firstLine(text: string): string {
   return text.split("\n", 1)[0]?.slice(0, 200) ?? "";
 }
+
+/**
+ * Whether a run_command outcome is a passing run: the agent's run_command reports a finished
+ * command as a normal result whose first line is `exit code N`; only a command that could not
+ * finish is an error result.
+ */
+export function passed(outcome: ToolOutcome): boolean {
+  return !outcome.isError && /^exit code 0$/m.test(firstLine(outcome.result));
+}
