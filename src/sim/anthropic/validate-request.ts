@@ -1,6 +1,7 @@
 import { ApiError, invalidRequest } from "./api-error.ts";
 import { findModel, knownModelIds, type ModelInfo } from "./models.ts";
 import { promptBlocks } from "./prompt-blocks.ts";
+import type { z } from "zod";
 import { messagesRequestSchema, type ContentBlockParam, type MessagesRequest } from "./request-schema.ts";
 
 /** Anthropic allows at most this many `cache_control` breakpoints per request. */
@@ -19,7 +20,8 @@ export interface ValidRequest {
 export function validateRequest(body: unknown): ValidRequest {
   const parsed = messagesRequestSchema.safeParse(body);
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
+    const [first] = parsed.error.issues;
+    const issue = first && mostSpecific(first);
     const where = issue?.path.join(".") || "body";
     throw invalidRequest(
       issue?.code === "unrecognized_keys"
@@ -46,6 +48,21 @@ export function validateRequest(body: unknown): ValidRequest {
   checkTools(request);
   checkCacheControl(request);
   return { request, model };
+}
+
+/**
+ * For a union (string content or blocks, one of several block types), the branch issue that got
+ * furthest into the input names the problem better than "Invalid input" on the union itself.
+ */
+function mostSpecific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  let best: z.core.$ZodIssue = issue;
+  for (const branch of issue.errors)
+    for (const inner of branch) {
+      const candidate = mostSpecific({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+      if (candidate.path.length > best.path.length) best = candidate;
+    }
+  return best;
 }
 
 function blocksOf(content: string | ContentBlockParam[]): ContentBlockParam[] {
