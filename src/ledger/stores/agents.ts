@@ -1,0 +1,145 @@
+import type { Agent, AgentCv } from "../records.ts";
+import { nowIso } from "./context.ts";
+import type { StoreContext } from "./context.ts";
+
+/** Which work a CV covers; without a repo it spans every repository in the ledger. */
+export interface CvScope {
+  repo?: string;
+}
+
+/** Agent identities and their CVs. */
+export class AgentStore {
+  #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Records that an agent identity was used now (creating it on first use). */
+  async touch(repo: string, name: string): Promise<void> {
+    const now = nowIso(this.#ctx);
+    await this.#ctx.db
+      .insertInto("agents")
+      .values({ repo, name, createdAt: now, lastUsedAt: now })
+      .onConflict((oc) => oc.columns(["repo", "name"]).doUpdateSet({ lastUsedAt: now }))
+      .execute();
+  }
+
+  /** A repository's agents, least recently used first (the next one to pick). */
+  async list(repo: string): Promise<Agent[]> {
+    return this.#ctx.db
+      .selectFrom("agents")
+      .selectAll()
+      .where("repo", "=", repo)
+      .orderBy("lastUsedAt")
+      .orderBy("name")
+      .execute();
+  }
+
+  /**
+   * Each agent's CV: tasks and attempts with their outcomes (from attempts), tokens and cost
+   * (from usage) and activity (from events), sorted by agent name.
+   */
+  async cv(scope: CvScope = {}): Promise<AgentCv[]> {
+    const db = this.#ctx.db;
+    let attempts = db
+      .selectFrom("attempts")
+      .select((eb) => [
+        "agent",
+        eb.fn.countAll<number>().as("attempts"),
+        eb.fn.sum<number>(eb.case().when("state", "=", "succeeded").then(1).else(0).end()).as("succeeded"),
+        eb.fn
+          .sum<number>(eb.case().when("state", "in", ["failed", "timed_out"]).then(1).else(0).end())
+          .as("failed"),
+      ])
+      .groupBy("agent");
+    // Distinct tasks per agent; a task is (repo, issue), so count distinct pairs in a subquery.
+    const tasks = db
+      .selectFrom((eb) => {
+        let inner = eb.selectFrom("attempts").select(["agent", "repo", "issueNumber"]).distinct();
+        if (scope.repo !== undefined) inner = inner.where("repo", "=", scope.repo);
+        return inner.as("t");
+      })
+      .select((eb) => ["t.agent", eb.fn.countAll<number>().as("tasks")])
+      .groupBy("t.agent");
+    let usage = db
+      .selectFrom("usage")
+      .select((eb) => [
+        "agent",
+        eb.fn.sum<number>("inputTokens").as("inputTokens"),
+        eb.fn.sum<number>("outputTokens").as("outputTokens"),
+        eb.fn.sum<number>("cacheWriteTokens").as("cacheWriteTokens"),
+        eb.fn.sum<number>("cacheReadTokens").as("cacheReadTokens"),
+        eb.fn.sum<number>("costUsd").as("costUsd"),
+      ])
+      .groupBy("agent");
+    let events = db
+      .selectFrom("events")
+      .select((eb) => [
+        "agent",
+        eb.fn.countAll<number>().as("events"),
+        eb.fn.max<string>("at").as("lastEventAt"),
+      ])
+      .where("agent", "is not", null)
+      .groupBy("agent");
+    if (scope.repo !== undefined) {
+      attempts = attempts.where("repo", "=", scope.repo);
+      usage = usage.where("repo", "=", scope.repo);
+      events = events.where("repo", "=", scope.repo);
+    }
+    const [a, t, u, e] = await Promise.all([
+      attempts.execute(),
+      tasks.execute(),
+      usage.execute(),
+      events.execute(),
+    ]);
+
+    const cvs = new Map<string, AgentCv>();
+    const cvOf = (agent: string): AgentCv => {
+      let cv = cvs.get(agent);
+      if (cv === undefined) {
+        cv = {
+          agent,
+          tasks: 0,
+          attempts: 0,
+          succeeded: 0,
+          failed: 0,
+          passRate: null,
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheWriteTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: 0,
+          events: 0,
+          lastEventAt: null,
+        };
+        cvs.set(agent, cv);
+      }
+      return cv;
+    };
+    for (const row of a) {
+      const cv = cvOf(row.agent);
+      cv.attempts = Number(row.attempts);
+      cv.succeeded = Number(row.succeeded);
+      cv.failed = Number(row.failed);
+      const ended = cv.succeeded + cv.failed;
+      cv.passRate = ended === 0 ? null : cv.succeeded / ended;
+    }
+    for (const row of t) cvOf(row.agent).tasks = Number(row.tasks);
+    for (const row of u) {
+      const cv = cvOf(row.agent);
+      cv.inputTokens = Number(row.inputTokens);
+      cv.outputTokens = Number(row.outputTokens);
+      cv.cacheWriteTokens = Number(row.cacheWriteTokens);
+      cv.cacheReadTokens = Number(row.cacheReadTokens);
+      cv.costUsd = Number(row.costUsd);
+    }
+    for (const row of e) {
+      if (row.agent === null) continue;
+      const cv = cvOf(row.agent);
+      cv.events = Number(row.events);
+      cv.lastEventAt = row.lastEventAt;
+    }
+    return [...cvs.values()].sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0));
+  }
+}

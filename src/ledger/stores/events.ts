@@ -1,0 +1,77 @@
+import type { Insertable, Kysely } from "kysely";
+import { NewEvent } from "../records.ts";
+import type { LedgerEvent } from "../records.ts";
+import type { EventsTable, LedgerTables } from "../tables.ts";
+import { nowIso } from "./context.ts";
+import type { StoreContext } from "./context.ts";
+
+// Rows per INSERT: 10 columns each stays well under SQLite's 32,766 and PostgreSQL's 65,535
+// bound parameters, and large enough that statement overhead is small.
+const rowsPerStatement = 1000;
+
+/** Turns a validated event into a row, stamping `at` when the caller left it out. */
+export function eventRow(event: NewEvent, at: string): Insertable<EventsTable> {
+  return {
+    at: event.at ?? at,
+    repo: event.repo,
+    issueNumber: event.issueNumber ?? null,
+    attempt: event.attempt ?? null,
+    agent: event.agent ?? null,
+    action: event.action,
+    target: event.target ?? null,
+    model: event.model ?? null,
+    sessionId: event.sessionId ?? null,
+    detail: JSON.stringify(event.detail ?? {}),
+  };
+}
+
+/** Inserts event rows in statements of bounded size; callers pass a transaction to group them. */
+export async function insertEvents(db: Kysely<LedgerTables>, rows: Insertable<EventsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += rowsPerStatement) {
+    await db
+      .insertInto("events")
+      .values(rows.slice(i, i + rowsPerStatement))
+      .execute();
+  }
+}
+
+/** Which events to list; all filters are optional and combine with AND. */
+export interface EventFilter {
+  repo?: string;
+  issueNumber?: number;
+  agent?: string;
+  /** Only events with a larger id (for paging). */
+  afterId?: number;
+  limit?: number;
+}
+
+/** The append-only attribution log: events are added, never changed or removed. */
+export class EventStore {
+  #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Appends events in one transaction (all or none) and returns how many were written. */
+  async append(events: readonly NewEvent[]): Promise<number> {
+    const at = nowIso(this.#ctx);
+    const rows = events.map((e) => eventRow(NewEvent.parse(e), at));
+    if (rows.length === 0) return 0;
+    if (rows.length <= rowsPerStatement) await insertEvents(this.#ctx.db, rows);
+    else await this.#ctx.db.transaction().execute((trx) => insertEvents(trx, rows));
+    return rows.length;
+  }
+
+  /** Lists events in the order they were appended. */
+  async list(filter: EventFilter = {}): Promise<LedgerEvent[]> {
+    let query = this.#ctx.db.selectFrom("events").selectAll().orderBy("id");
+    if (filter.repo !== undefined) query = query.where("repo", "=", filter.repo);
+    if (filter.issueNumber !== undefined) query = query.where("issueNumber", "=", filter.issueNumber);
+    if (filter.agent !== undefined) query = query.where("agent", "=", filter.agent);
+    if (filter.afterId !== undefined) query = query.where("id", ">", filter.afterId);
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    const rows = await query.execute();
+    return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+  }
+}

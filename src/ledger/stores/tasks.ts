@@ -1,0 +1,109 @@
+import type { Selectable, Updateable } from "kysely";
+import { NewTask, TaskKey, TaskPatch } from "../records.ts";
+import type { Task } from "../records.ts";
+import type { TasksTable } from "../tables.ts";
+import { nowIso } from "./context.ts";
+import type { StoreContext } from "./context.ts";
+
+/** A stored row as the Task the rest of the system sees. */
+export function toTask(row: Selectable<TasksTable>): Task {
+  return { ...row, fileScope: JSON.parse(row.fileScope) as string[] };
+}
+
+/** Tasks, one per issue, keyed by repository and issue number. */
+export class TaskStore {
+  #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Creates the task unless it exists (a redelivered label is harmless); returns the stored task. */
+  async ensure(input: NewTask): Promise<{ task: Task; created: boolean }> {
+    const t = NewTask.parse(input);
+    const now = nowIso(this.#ctx);
+    const result = await this.#ctx.db
+      .insertInto("tasks")
+      .values({
+        repo: t.repo,
+        issueNumber: t.issueNumber,
+        state: t.state,
+        tier: t.tier ?? null,
+        model: t.model ?? null,
+        agent: t.agent ?? null,
+        attempts: 0,
+        priority: t.priority ?? 0,
+        queuedAt: t.queuedAt ?? null,
+        statusCommentId: null,
+        pullNumber: t.pullNumber ?? null,
+        fileScope: JSON.stringify(t.fileScope ?? []),
+        labellerLogin: t.labellerLogin ?? null,
+        labellerId: t.labellerId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflict((oc) => oc.columns(["repo", "issueNumber"]).doNothing())
+      .executeTakeFirst();
+    const task = await this.get(t);
+    if (task === undefined)
+      throw new Error(`task ${t.repo}#${t.issueNumber} vanished right after it was ensured`);
+    return { task, created: Number(result.numInsertedOrUpdatedRows ?? 0) > 0 };
+  }
+
+  /** The task, or undefined when the ledger has none for that issue. */
+  async get(key: TaskKey): Promise<Task | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .executeTakeFirst();
+    return row && toTask(row);
+  }
+
+  /** Changes the given fields; returns the updated task, or undefined when there is none. */
+  async update(key: TaskKey, patch: TaskPatch): Promise<Task | undefined> {
+    TaskKey.parse(key);
+    const p = TaskPatch.parse(patch);
+    const { fileScope, ...rest } = p;
+    const changes: Updateable<TasksTable> = { ...rest, updatedAt: nowIso(this.#ctx) };
+    if (fileScope !== undefined) changes.fileScope = JSON.stringify(fileScope);
+    const row = await this.#ctx.db
+      .updateTable("tasks")
+      .set(changes)
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toTask(row);
+  }
+
+  /** Queued tasks of a repository in dispatch order: priority, then first queued first. */
+  async listQueued(repo: string): Promise<Task[]> {
+    const rows = await this.#ctx.db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("repo", "=", repo)
+      .where("state", "=", "queued")
+      .orderBy("priority")
+      .orderBy("queuedAt")
+      .orderBy("issueNumber")
+      .execute();
+    return rows.map(toTask);
+  }
+
+  /**
+   * Records the task's status comment if it has none yet. Returns false when another comment
+   * was recorded first: the caller then deletes its own, so the issue keeps exactly one.
+   */
+  async setStatusComment(key: TaskKey, commentId: number): Promise<boolean> {
+    const result = await this.#ctx.db
+      .updateTable("tasks")
+      .set({ statusCommentId: commentId, updatedAt: nowIso(this.#ctx) })
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .where("statusCommentId", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

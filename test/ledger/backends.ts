@@ -1,0 +1,127 @@
+// Test support: open fresh ledgers on each backend and reach under them for the few checks that
+// must bypass the typed interface (the database's own refusal of UPDATE/DELETE on events).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { DatabaseSync } from "node:sqlite";
+import pg from "pg";
+import { openLedger } from "../../src/ledger/index.ts";
+import type { Ledger } from "../../src/ledger/index.ts";
+
+/** A clock that only moves when told, so timestamps in tests are known. */
+export function manualClock(start = "2026-03-01T09:00:00.000Z") {
+  let now = new Date(start).getTime();
+  return {
+    clock: () => new Date(now),
+    advance(ms: number) {
+      now += ms;
+    },
+    iso: () => new Date(now).toISOString(),
+  };
+}
+
+/** One fresh, empty ledger database on a backend, and ways to reach it. */
+export interface Fresh {
+  /** Where openLedger should look. */
+  url: string;
+  /** Runs SQL directly on the database, outside the ledger. */
+  raw(sql: string): Promise<void>;
+}
+
+/** A backend under test: makes fresh databases and removes them all at the end. */
+export interface Backend {
+  name: "sqlite" | "postgres";
+  /** Why the backend cannot run here, when it cannot (the suite is then skipped, visibly). */
+  unavailable?: string;
+  fresh(): Promise<Fresh>;
+  open(fresh: Fresh, clock?: () => Date): Promise<Ledger>;
+  cleanup(): Promise<void>;
+}
+
+/** SQLite files in a temporary folder. */
+export function sqliteBackend(): Backend {
+  const dir = mkdtempSync(join(tmpdir(), "ledger-test-"));
+  let n = 0;
+  return {
+    name: "sqlite",
+    fresh() {
+      const path = join(dir, `ledger-${++n}.db`);
+      return Promise.resolve({
+        url: path,
+        async raw(sql: string) {
+          const db = new DatabaseSync(path);
+          try {
+            db.exec(sql);
+          } finally {
+            db.close();
+          }
+        },
+      });
+    },
+    open: (fresh, clock) => openLedger({ url: fresh.url, env: {}, ...(clock && { clock }) }),
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The server the PostgreSQL suite uses: LEDGER_TEST_DATABASE_URL, a postgres DATABASE_URL, or CI's. */
+export function postgresTestUrl(env = process.env): string {
+  const fromEnv = env["LEDGER_TEST_DATABASE_URL"] ?? env["DATABASE_URL"];
+  return fromEnv !== undefined && /^postgres(ql)?:\/\//.test(fromEnv)
+    ? fromEnv
+    : "postgres://postgres@127.0.0.1:5432/test";
+}
+
+/**
+ * A schema per fresh ledger in the test database, with a random name so concurrent runs on one
+ * server never meet; every schema this run made is dropped at cleanup.
+ */
+export async function postgresBackend(): Promise<Backend> {
+  const base = postgresTestUrl();
+  const admin = new pg.Pool({ connectionString: base, connectionTimeoutMillis: 10_000, max: 2 });
+  admin.on("error", () => undefined);
+  const schemas: string[] = [];
+  let unavailable: string | undefined;
+  try {
+    await admin.query("select 1");
+  } catch (error) {
+    const where = new URL(base);
+    where.password = "";
+    unavailable = `PostgreSQL at ${where.host}${where.pathname} is unreachable (${error instanceof Error ? error.message || error.name : String(error)}); set LEDGER_TEST_DATABASE_URL or start a server`;
+    await admin.end();
+  }
+  const run = randomBytes(4).toString("hex");
+  return {
+    name: "postgres",
+    ...(unavailable !== undefined && { unavailable }),
+    async fresh() {
+      const schema = `ledger_test_${run}_${schemas.length + 1}`;
+      schemas.push(schema);
+      await admin.query(`create schema ${schema}`);
+      const url = new URL(base);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      return {
+        url: url.toString(),
+        async raw(sql: string) {
+          const client = await admin.connect();
+          try {
+            await client.query(`set search_path to ${schema}`);
+            await client.query(sql);
+          } finally {
+            await client.query("reset search_path").catch(() => undefined);
+            client.release();
+          }
+        },
+      };
+    },
+    open: (fresh, clock) => openLedger({ url: fresh.url, env: {}, ...(clock && { clock }) }),
+    async cleanup() {
+      if (unavailable !== undefined) return;
+      for (const schema of schemas) await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}
