@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { configSchema } from "./schema.ts";
 import type { SwarmConfig } from "./schema.ts";
 import { didYouMean } from "./did-you-mean.ts";
+import { formatPath } from "./key-path.ts";
 
 /** One thing wrong in a config file, located in its text. */
 export interface ConfigProblem {
@@ -226,18 +227,6 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     else if (def.type === "pipe") current = def.in as z.core.$ZodType;
     else return current;
   }
-}
-
-/** A key path in the dotted form a person would write: `models.routing[0].tier`, `ownership["src/**"]`. */
-export function formatPath(path: Path): string {
-  let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else if (typeof segment === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment))
-      out += out === "" ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatPath, formatProblem, parseConfig } from "../../../src/core/config/parse.ts";
+import { formatProblem, parseConfig } from "../../../src/core/config/parse.ts";
 import type { ConfigProblem } from "../../../src/core/config/parse.ts";
 
 /** 1-based line and column of the first `needle` in `text`, found independently of the parser. */
@@ -150,11 +150,6 @@ test("a stall limit shorter than two heartbeats is rejected", () => {
 test("an unresolved alias is reported, not thrown", () => {
   const [problem] = problems("maxAttempts: *nowhere\n");
   assert.equal(problem?.expected, "valid YAML");
-});
-
-test("paths print as a person would write them", () => {
-  assert.equal(formatPath(["models", "routing", 0, "tier"]), "models.routing[0].tier");
-  assert.equal(formatPath(["ownership", "src/**"]), 'ownership["src/**"]');
 });
 
 test("a problem prints as file:line:column, path, expected and found", () => {
