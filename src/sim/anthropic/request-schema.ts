@@ -87,11 +87,17 @@ export const messagesRequestSchema = z.strictObject({
   top_k: z.int().min(0).optional(),
   metadata: z.strictObject({ user_id: z.string().max(256).nullish() }).optional(),
   service_tier: z.enum(["auto", "standard_only"]).optional(),
+  // Adaptive thinking lets the model decide whether to think, so a reply without thinking blocks
+  // honours it; `enabled` demands thinking the offline API cannot produce and is refused later.
   thinking: z
     .discriminatedUnion("type", [
       z.strictObject({ type: z.literal("disabled") }),
+      z.looseObject({ type: z.literal("adaptive") }),
       z.looseObject({ type: z.literal("enabled") }),
     ])
+    .optional(),
+  output_config: z
+    .strictObject({ effort: z.enum(["low", "medium", "high", "xhigh", "max"]).nullish() })
     .optional(),
 });
 

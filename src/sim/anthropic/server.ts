@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -46,6 +47,12 @@ export interface AnthropicSim {
   totals(task?: string): UsageTotals;
   /** Stops listening and drops every open connection and stream. */
   close(): Promise<void>;
+}
+
+/** Compares keys in constant time (hashing first evens out their lengths). */
+function sameKey(given: string, expected: string): boolean {
+  const digest = (key: string) => createHash("sha256").update(key).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 interface Exchange {
@@ -103,7 +110,8 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     const key = req.headers["x-api-key"] ?? bearer;
     if (key === undefined)
       throw new ApiError("authentication_error", "x-api-key header (or Authorization: Bearer) is required");
-    if (key !== options.apiKey) throw new ApiError("authentication_error", "invalid x-api-key");
+    if (!sameKey(String(key), options.apiKey))
+      throw new ApiError("authentication_error", "invalid x-api-key");
     const version = req.headers["anthropic-version"];
     if (version === undefined) throw invalidRequest("anthropic-version: header is required");
     if (typeof version !== "string" || !VERSION_FORMAT.test(version))

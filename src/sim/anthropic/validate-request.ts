@@ -42,7 +42,7 @@ export function validateRequest(body: unknown): ValidRequest {
     );
   if (request.thinking?.type === "enabled")
     throw invalidRequest(
-      "thinking: the offline API does not produce thinking blocks; leave thinking disabled",
+      'thinking.type: the offline API does not produce thinking blocks; use "adaptive" or "disabled"',
     );
   checkMessages(request);
   checkTools(request);

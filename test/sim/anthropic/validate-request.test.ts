@@ -132,3 +132,14 @@ test("the model must exist (404) and max_tokens must fit it", () => {
   });
   assert.match(big.message, /^max_tokens: 64001 > 64000/);
 });
+
+test("adaptive thinking and effort are accepted; forced thinking is refused", () => {
+  const messages = [{ role: "user", content: "a" }];
+  assert.ok(
+    validateRequest({ ...base, thinking: { type: "adaptive" }, output_config: { effort: "low" }, messages }),
+  );
+  assert.match(
+    refusal({ ...base, thinking: { type: "enabled", budget_tokens: 1024 }, messages }).message,
+    /^thinking\.type: the offline API does not produce thinking blocks/,
+  );
+});
