@@ -13,7 +13,7 @@ export interface MarkdownLine {
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 
-/** The lines of a body outside fenced code blocks and HTML comments; never throws. */
+/** The lines of a body outside fenced code blocks, with HTML comments cut out; never throws. */
 export function proseLines(body: string): MarkdownLine[] {
   const found: MarkdownLine[] = [];
   let fence: { char: string; length: number } | undefined;
@@ -27,18 +27,17 @@ export function proseLines(body: string): MarkdownLine[] {
       if (close && close[0] === fence.char && close.length >= fence.length) fence = undefined;
       continue;
     }
-    if (inHtmlComment) {
-      if (text.includes("-->")) inHtmlComment = false;
-      continue;
+    const visible = withoutHtmlComments(text, inHtmlComment);
+    inHtmlComment = visible.open;
+    if (visible.text === undefined) continue;
+    if (!visible.cut) {
+      const open = FENCE_OPEN.exec(text);
+      if (open?.[1] && !(open[1][0] === "`" && (open[2] ?? "").includes("`"))) {
+        fence = { char: open[1][0] ?? "`", length: open[1].length };
+        continue;
+      }
     }
-    const open = FENCE_OPEN.exec(text);
-    if (open?.[1] && !(open[1][0] === "`" && (open[2] ?? "").includes("`"))) {
-      fence = { char: open[1][0] ?? "`", length: open[1].length };
-      continue;
-    }
-    const comment = text.lastIndexOf("<!--");
-    if (comment !== -1 && !text.includes("-->", comment + 4)) inHtmlComment = true;
-    found.push({ text, line: i + 1 });
+    found.push({ text: visible.text, line: i + 1 });
   }
   return found;
 }
@@ -53,4 +52,37 @@ export function codeSpan(raw: string, max = 40): string {
   const shown = chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join("");
   if (raw === "") return "an empty value";
   return shown.trim() === "" ? "an invisible value" : `\`${shown}\``;
+}
+
+/**
+ * A line with its HTML comments cut out, given whether a comment is open at its start: the visible
+ * text (undefined when nothing of the line is outside a comment), whether anything was cut, and
+ * whether a comment is still open at its end.
+ */
+function withoutHtmlComments(
+  line: string,
+  open: boolean,
+): { text: string | undefined; cut: boolean; open: boolean } {
+  if (!open && !line.includes("<!--")) return { text: line, cut: false, open: false };
+  let text = "";
+  let shown = false;
+  let at = 0;
+  let inside = open;
+  while (at <= line.length) {
+    if (inside) {
+      const end = line.indexOf("-->", at);
+      if (end === -1) return { text: shown ? text : undefined, cut: true, open: true };
+      at = end + 3;
+      inside = false;
+    } else {
+      const start = line.indexOf("<!--", at);
+      const stop = start === -1 ? line.length : start;
+      text += line.slice(at, stop);
+      if (line.slice(at, stop).trim() !== "") shown = true;
+      if (start === -1) break;
+      at = start + 4;
+      inside = true;
+    }
+  }
+  return { text: shown ? text : undefined, cut: true, open: false };
 }
