@@ -71,3 +71,14 @@ export async function migrationSchema(db: Kysely<unknown>, backend: Backend): Pr
     throw new Error("PostgreSQL's search_path names no existing schema");
   return schema;
 }
+
+/** The VALUES list of a multi-row insert: `(?, ?), (?, ?)` on SQLite, `($1, $2), ($3, $4)` on PostgreSQL. */
+export function placeholders(backend: Backend, rows: number, columns: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const marks: string[] = [];
+    for (let c = 1; c <= columns; c++) marks.push(backend === "sqlite" ? "?" : `$${r * columns + c}`);
+    tuples.push(`(${marks.join(", ")})`);
+  }
+  return tuples.join(", ");
+}

@@ -93,7 +93,12 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
   try {
     // Migrations name their columns in snake_case themselves, so they run without the plugin.
     const version = await migrateLedger(db.withoutPlugins() as Kysely<unknown>, target.backend, location);
-    return new Ledger({ db, clock: options.clock ?? (() => new Date()) }, target.backend, location, version);
+    return new Ledger(
+      { db, backend: target.backend, clock: options.clock ?? (() => new Date()) },
+      target.backend,
+      location,
+      version,
+    );
   } catch (error) {
     await db.destroy();
     throw error;

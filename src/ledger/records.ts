@@ -179,8 +179,10 @@ export interface AgentCv extends UsageTotals {
   failed: number;
   /** succeeded / (succeeded + failed); null before any attempt has ended that way. */
   passRate: number | null;
+  /** Events in the attribution log that name this agent. */
   events: number;
-  lastEventAt: string | null;
+  /** When the agent identity was last given work. */
+  lastUsedAt: string | null;
 }
 
 /** An agent identity in a repository. */

@@ -362,7 +362,7 @@ function contract(backend: Backend) {
 
   describe("agents", () => {
     test("the CV matches tasks, outcomes, tokens and events computed from the same history", () =>
-      withLedger(async (ledger) => {
+      withLedger(async (ledger, time) => {
         const random = seeded(7);
         const outcomes = ["succeeded", "failed", "timed_out", "cancelled", "running"] as const;
         const history: {
@@ -372,6 +372,7 @@ function contract(backend: Backend) {
           state: string;
           tokens: number;
           cost: number;
+          at: string;
         }[] = [];
         for (let issue = 1; issue <= 12; issue++) {
           await ledger.tasks.ensure({ ...key(issue), state: "queued" });
@@ -381,7 +382,8 @@ function contract(backend: Backend) {
             const state = outcomes[Math.floor(random() * outcomes.length)] ?? "running";
             const tokens = Math.floor(random() * 10_000);
             const cost = Math.round(random() * 1000) / 1000;
-            history.push({ agent, issue, attempt, state, tokens, cost });
+            time.advance(60_000);
+            history.push({ agent, issue, attempt, state, tokens, cost, at: time.iso() });
             const r = await ledger.attempts.claimDispatch({ ...claim(issue, attempt), agent });
             assert.equal(r.claimed, true);
             await ledger.attempts.transition(key(issue), attempt, state as "running");
@@ -421,6 +423,13 @@ function contract(backend: Backend) {
           assert.ok(Math.abs(c.costUsd - mine.reduce((s, h) => s + h.cost, 0)) < 1e-9);
           // One intent event per attempt and one per transition it made.
           assert.equal(c.events, mine.length * 2);
+          assert.equal(
+            c.lastUsedAt,
+            mine
+              .map((h) => h.at)
+              .sort()
+              .at(-1),
+          );
         }
         assert.deepEqual(await ledger.agents.cv({ repo: "octo/none" }), []);
       }));

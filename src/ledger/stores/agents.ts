@@ -38,7 +38,7 @@ export class AgentStore {
 
   /**
    * Each agent's CV: tasks and attempts with their outcomes (from attempts), tokens and cost
-   * (from usage) and activity (from events), sorted by agent name.
+   * (from usage), how many events it is named in, and when it was last used; sorted by name.
    */
   async cv(scope: CvScope = {}): Promise<AgentCv[]> {
     const db = this.#ctx.db;
@@ -75,23 +75,25 @@ export class AgentStore {
       .groupBy("agent");
     let events = db
       .selectFrom("events")
-      .select((eb) => [
-        "agent",
-        eb.fn.countAll<number>().as("events"),
-        eb.fn.max<string>("at").as("lastEventAt"),
-      ])
+      .select((eb) => ["agent", eb.fn.countAll<number>().as("events")])
       .where("agent", "is not", null)
       .groupBy("agent");
+    let lastUsed = db
+      .selectFrom("agents")
+      .select((eb) => ["name", eb.fn.max<string>("lastUsedAt").as("lastUsedAt")])
+      .groupBy("name");
     if (scope.repo !== undefined) {
+      lastUsed = lastUsed.where("repo", "=", scope.repo);
       attempts = attempts.where("repo", "=", scope.repo);
       usage = usage.where("repo", "=", scope.repo);
       events = events.where("repo", "=", scope.repo);
     }
-    const [a, t, u, e] = await Promise.all([
+    const [a, t, u, e, l] = await Promise.all([
       attempts.execute(),
       tasks.execute(),
       usage.execute(),
       events.execute(),
+      lastUsed.execute(),
     ]);
 
     const cvs = new Map<string, AgentCv>();
@@ -111,7 +113,7 @@ export class AgentStore {
           cacheReadTokens: 0,
           costUsd: 0,
           events: 0,
-          lastEventAt: null,
+          lastUsedAt: null,
         };
         cvs.set(agent, cv);
       }
@@ -136,9 +138,12 @@ export class AgentStore {
     }
     for (const row of e) {
       if (row.agent === null) continue;
-      const cv = cvOf(row.agent);
-      cv.events = Number(row.events);
-      cv.lastEventAt = row.lastEventAt;
+      cvOf(row.agent).events = Number(row.events);
+    }
+    // Only agents with work get a CV; an identity never used has nothing to show.
+    for (const row of l) {
+      const cv = cvs.get(row.name);
+      if (cv !== undefined) cv.lastUsedAt = row.lastUsedAt;
     }
     return [...cvs.values()].sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0));
   }

@@ -107,7 +107,7 @@ export class AttemptStore {
         .values({ repo: r.repo, name: r.agent, createdAt: now, lastUsedAt: now })
         .onConflict((oc) => oc.columns(["repo", "name"]).doUpdateSet({ lastUsedAt: now }))
         .execute();
-      await insertEvents(trx, [
+      await insertEvents(trx, this.#ctx.backend, [
         eventRow(
           {
             repo: r.repo,
@@ -162,7 +162,7 @@ export class AttemptStore {
         .returningAll()
         .executeTakeFirst();
       if (row === undefined) return undefined;
-      await insertEvents(trx, [
+      await insertEvents(trx, this.#ctx.backend, [
         eventRow(
           {
             repo: row.repo,

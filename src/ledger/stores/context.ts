@@ -1,9 +1,11 @@
 import type { Kysely } from "kysely";
+import type { Backend } from "../dialect.ts";
 import type { LedgerTables } from "../tables.ts";
 
 /** What every store needs: the database and the clock (injectable so tests are deterministic). */
 export interface StoreContext {
   db: Kysely<LedgerTables>;
+  backend: Backend;
   clock: () => Date;
 }
 
