@@ -9,11 +9,14 @@ export interface PromptBlock {
   identity: string;
   tokens: number;
   cacheControl: CacheControl | undefined;
+  /** The request field that set `cacheControl`: `<where>.cache_control`, or `cache_control` (automatic). */
+  cacheControlField?: string;
 }
 
 /**
  * Flattens a request into the order Anthropic caches it: tools, then system, then messages.
- * A string `system` or string message content counts as a single text block.
+ * A string `system` or string message content counts as a single text block. A top-level
+ * `cache_control` (automatic caching) marks the last block, unless it carries its own.
  */
 export function promptBlocks(request: MessagesRequest): PromptBlock[] {
   const blocks: PromptBlock[] = [];
@@ -60,5 +63,10 @@ export function promptBlocks(request: MessagesRequest): PromptBlock[] {
       });
     });
   });
+  const last = blocks.at(-1);
+  if (request.cache_control && last && !last.cacheControl) {
+    last.cacheControl = request.cache_control;
+    last.cacheControlField = "cache_control";
+  }
   return blocks;
 }

@@ -67,6 +67,8 @@ export const messagesRequestSchema = z.strictObject({
   max_tokens: z.int().min(1),
   messages: z.array(messageSchema),
   system: z.union([z.string(), z.array(textBlockSchema)]).optional(),
+  /** Automatic caching: a breakpoint on the last block of the prompt. */
+  cache_control: cacheControl,
   tools: z.array(toolSchema).optional(),
   tool_choice: z
     .discriminatedUnion("type", [

@@ -43,7 +43,7 @@ export interface AnthropicSim {
   injectFault(fault: FaultInput, scope?: FaultScope): void;
   /** Every request answered so far, oldest first. */
   records(): RequestRecord[];
-  /** Billed usage summed over all requests, or those of one task. */
+  /** Billed usage summed over the message requests, all or those of one task. */
   totals(task?: string): UsageTotals;
   /** Stops listening and drops every open connection and stream. */
   close(): Promise<void>;
@@ -233,13 +233,30 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     if (!ex.res.writableEnded && !ex.res.destroyed) ex.res.end();
   }
 
+  /** `POST /v1/messages/count_tokens`: the request's input tokens by the rule, caching aside. */
+  async function countTokensOf(ex: Exchange, req: IncomingMessage): Promise<void> {
+    authenticate(req);
+    const body = await readBody(req);
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw invalidRequest("body: expected an object");
+    for (const key of ["max_tokens", "stream"])
+      if (key in body) throw invalidRequest(`${key}: Extra inputs are not permitted`);
+    // The same checks as a message request; max_tokens only to satisfy the shared schema.
+    const { request } = validateRequest({ ...body, max_tokens: 1 });
+    Object.assign(ex.record, { task: taskOf(request) ?? null, model: request.model });
+    const inputTokens = promptBlocks(request).reduce((sum, b) => sum + b.tokens, 0);
+    send(ex, 200, { input_tokens: inputTokens });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     sequence++;
     const requestId = `req_sim_${String(sequence).padStart(6, "0")}`;
     const aborter = new AbortController();
     res.on("close", () => aborter.abort());
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const record: RequestRecord = {
       requestId,
+      path,
       at: now(),
       task: null,
       script: null,
@@ -254,11 +271,11 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     records.push(record);
     const ex: Exchange = { requestId, res, signal: aborter.signal, record };
     try {
-      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (path === "/v1/messages/count_tokens" && req.method === "POST") return await countTokensOf(ex, req);
       if (path !== "/v1/messages" || req.method !== "POST")
         throw new ApiError(
           "not_found_error",
-          `${req.method ?? "?"} ${path}: no such endpoint (the offline API serves POST /v1/messages)`,
+          `${req.method ?? "?"} ${path}: no such endpoint (the offline API serves POST /v1/messages and /v1/messages/count_tokens)`,
         );
       await messages(ex, req);
     } catch (error) {
@@ -284,7 +301,8 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     setDefaultScript: (script) => void (defaultScript = script),
     injectFault: (fault, scope) => faults.add(fault, scope),
     records: () => records.map((r) => ({ ...r })),
-    totals: (task) => sumUsage(task === undefined ? records : records.filter((r) => r.task === task)),
+    totals: (task) =>
+      sumUsage(records.filter((r) => r.path === "/v1/messages" && (task === undefined || r.task === task))),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

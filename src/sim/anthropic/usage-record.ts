@@ -13,6 +13,8 @@ export type Usage = z.infer<typeof usageSchema>;
 /** One request the offline API answered, for tests and the demo to read back. */
 export const requestRecordSchema = z.object({
   requestId: z.string(),
+  /** The path asked for, e.g. `/v1/messages` or `/v1/messages/count_tokens`. */
+  path: z.string(),
   /** Clock time the request arrived, in milliseconds. */
   at: z.number(),
   task: z.string().nullable(),

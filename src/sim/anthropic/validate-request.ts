@@ -141,19 +141,21 @@ function checkTools(request: MessagesRequest): void {
 }
 
 function checkCacheControl(request: MessagesRequest): void {
-  const marked = promptBlocks(request).filter((b) => b.cacheControl);
+  const marked = promptBlocks(request)
+    .filter((b) => b.cacheControl)
+    .map((b) => ({ ...b, field: b.cacheControlField ?? `${b.where}.cache_control` }));
   if (marked.length > MAX_CACHE_BREAKPOINTS)
     throw invalidRequest(
-      `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${marked.length} (${marked.map((b) => b.where).join(", ")}).`,
+      `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${marked.length} (${marked.map((b) => b.field).join(", ")}).`,
     );
   // Anthropic processes longer-lived entries first: a 1h breakpoint may not follow a 5m one.
   let firstShort: string | undefined;
   for (const block of marked) {
     const ttl = block.cacheControl?.ttl ?? "5m";
-    if (ttl === "5m") firstShort ??= block.where;
+    if (ttl === "5m") firstShort ??= block.field;
     else if (firstShort)
       throw invalidRequest(
-        `${block.where}.cache_control.ttl: a ttl="1h" cache_control block must not come after a ttl="5m" one (${firstShort})`,
+        `${block.field}.ttl: a ttl="1h" cache_control block must not come after a ttl="5m" one (${firstShort})`,
       );
   }
 }

@@ -209,3 +209,35 @@ test("tools come first in the prefix: changing a tool misses the cache of the sy
   assert.deepEqual(await ask("abcd"), { input: 1, creation: 0, read: 1036, output: 20 });
   assert.deepEqual(await ask("abce"), { input: 1, creation: 1036, read: 0, output: 20 });
 });
+
+test("automatic caching puts the breakpoint on the last block and moves it as the conversation grows", async () => {
+  await using env = await withSim({ defaultScript: saying(REPLY) });
+  const ask = async (messages: Anthropic.MessageParam[]) =>
+    figures(
+      (
+        await env.client.messages.create({
+          model: "claude-sonnet-4-6",
+          max_tokens: 100,
+          cache_control: ephemeral,
+          system: S,
+          messages,
+        })
+      ).usage,
+    );
+  // Breakpoint after U1: the 1124-token prefix is written.
+  assert.deepEqual(await ask([{ role: "user", content: U1 }]), {
+    input: 0,
+    creation: 1124,
+    read: 0,
+    output: 20,
+  });
+  // Breakpoint after U2: the U1 entry is read, reply + U2 (70) written.
+  assert.deepEqual(
+    await ask([
+      { role: "user", content: U1 },
+      { role: "assistant", content: REPLY },
+      { role: "user", content: U2 },
+    ]),
+    { input: 0, creation: 70, read: 1124, output: 20 },
+  );
+});

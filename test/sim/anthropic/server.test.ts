@@ -198,3 +198,23 @@ test("a stalled stream stays open until the client aborts, and close() ends any 
   await env.sim.close();
   await assert.rejects(pending);
 });
+
+test("count_tokens answers the input tokens by the rule and bills nothing", async () => {
+  await using env = await withSim({ defaultScript: saying("x") });
+  // "Hello" 5 bytes → 2 tokens; the system prompt "Task: octo/demo#1" 17 bytes → 5 tokens.
+  const count = await env.client.messages.countTokens({
+    model,
+    system: "Task: octo/demo#1",
+    messages: [{ role: "user", content: "Hello" }],
+  });
+  assert.equal(count.input_tokens, 7);
+  assert.deepEqual(
+    env.sim.records().map((r) => [r.path, r.task, r.status]),
+    [["/v1/messages/count_tokens", "octo/demo#1", 200]],
+  );
+  assert.equal(env.sim.totals().requests, 0);
+  await assert.rejects(
+    env.client.messages.countTokens({ model, messages: [{ role: "assistant", content: "Hi" }] }),
+    Anthropic.BadRequestError,
+  );
+});

@@ -143,3 +143,13 @@ test("adaptive thinking and effort are accepted; forced thinking is refused", ()
     /^thinking\.type: the offline API does not produce thinking blocks/,
   );
 });
+
+test("top-level cache_control takes one of the four breakpoints", () => {
+  const r = refusal({
+    ...base,
+    cache_control: ephemeral,
+    system: [text("a", ephemeral), text("b", ephemeral)],
+    messages: [{ role: "user", content: [text("c", ephemeral), text("d", ephemeral), text("e")] }],
+  });
+  assert.match(r.message, /Found 5 \(.*messages\.0\.content\.1\.cache_control, cache_control\)/);
+});
