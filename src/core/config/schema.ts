@@ -176,7 +176,7 @@ export const configSchema = z
     /** How rework climbs the tiers. */
     rework: z
       .strictObject({
-        /** After this many failed attempts the next one runs one tier stronger; 0 never escalates. */
+        /** Each this many failed attempts raise the next attempt one tier, up to frontier; 0 never escalates. */
         escalateAfter: z.int().min(0).max(10).default(2),
       })
       .prefault({}),
@@ -195,7 +195,7 @@ export const configSchema = z
         sampleRate: z.number().min(0).max(1).default(0.25),
         /** Seed of the review sampling, so the same pull request always draws the same way. */
         seed: z.string().min(1).max(100).default("swarm-foreman"),
-        /** Changes to these globs (tests, CI, lint configs) weaken the gates themselves: always reviewed by a person. */
+        /** Pull requests whose every changed file matches these globs skip human review: the gates are trusted with them. */
         trustGates: z.array(globSchema).max(100).default([]),
         /** Who reviews: GitHub logins or org/team. */
         reviewers: z.array(handleSchema).max(50).default([]),

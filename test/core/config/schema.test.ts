@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { formatProblem, parseConfig } from "../../../src/core/config/parse.ts";
 import { configSchema, TIERS } from "../../../src/core/config/schema.ts";
 import {
   DEFAULT_ALLOWED_COMMANDS,
@@ -84,4 +87,34 @@ test("a pricing entry adds a model and keeps the built-in ones", () => {
 test("reviewers and contacts written with @ are kept without it", () => {
   const config = configSchema.parse({ review: { reviewers: ["@octocat", "my-org/leads"] } });
   assert.deepEqual(config.review.reviewers, ["octocat", "my-org/leads"]);
+});
+
+/** Key paths of nested mappings, stopping at lists and at maps keyed by data (pricing, ownership). */
+function keyPaths(value: unknown, prefix = ""): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return [prefix];
+  if (prefix === "models.pricing" || prefix === "ownership") return [prefix];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    keyPaths(inner, prefix === "" ? key : `${prefix}.${key}`),
+  );
+}
+
+const doc = readFileSync(new URL("../../../docs/configuration.md", import.meta.url), "utf8");
+const example = /## A full example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+
+test("the full example in docs/configuration.md is a valid config", () => {
+  const result = parseConfig(example);
+  assert.ok(result.ok, result.ok ? "" : result.problems.map((p) => formatProblem("example", p)).join("\n"));
+});
+
+test("the full example in docs/configuration.md sets every knob", () => {
+  const written = new Set(keyPaths(parseYaml(example)));
+  for (const path of keyPaths(configSchema.parse({})))
+    assert.ok(written.has(path), `${path} is in the example`);
+});
+
+test("docs/configuration.md names every knob", () => {
+  for (const path of keyPaths(configSchema.parse({}))) {
+    const key = path.split(".").at(-1) ?? path;
+    assert.ok(doc.includes(`\`${key}\``) || doc.includes(`\`${path}\``), `${path} is documented`);
+  }
 });
