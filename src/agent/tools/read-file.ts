@@ -38,11 +38,19 @@ export const readFileTool = defineTool({
       throw new Error(`start_line ${start} is past the end of "${input.path}" (${lines.length} lines)`);
     const requestedEnd = Math.min(input.end_line ?? lines.length, lines.length);
     if (requestedEnd < start) throw new Error(`end_line ${requestedEnd} is before start_line ${start}`);
-    const end = Math.min(requestedEnd, start + MAX_LINES - 1);
-    const width = String(end).length;
-    const shown = lines
-      .slice(start - 1, end)
-      .map((line, i) => `${String(start + i).padStart(width)}\t${line}`);
+    // Stop at the line cap or before the result would be cut, so the note on where to read on survives.
+    const lastAllowed = Math.min(requestedEnd, start + MAX_LINES - 1);
+    const width = String(lastAllowed).length;
+    const budget = sandbox.limits.maxResultChars - 200;
+    const shown: string[] = [];
+    let size = 0;
+    for (let number = start; number <= lastAllowed; number++) {
+      const line = `${String(number).padStart(width)}\t${lines[number - 1] ?? ""}`;
+      if (shown.length > 0 && size + line.length + 1 > budget) break;
+      shown.push(line);
+      size += line.length + 1;
+    }
+    const end = start + shown.length - 1;
     const note =
       end < requestedEnd
         ? `\n[… ${requestedEnd - end} more lines; read on with start_line=${end + 1}]`

@@ -106,7 +106,7 @@ function describeError(error: unknown, sandbox: Sandbox): string {
     ENOTDIR: "a parent of the path is not a directory",
     EEXIST: "already exists",
     EACCES: "permission denied",
-    ELOOP: "the path is a symbolic link",
+    ELOOP: "the path is a symbolic link, or a loop of them",
   };
   if (code !== undefined && known[code] !== undefined) return known[code];
   return error.message.replaceAll(`${sandbox.root}/`, "");
