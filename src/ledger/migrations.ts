@@ -154,9 +154,16 @@ async function initial(db: Db, backend: Backend): Promise<void> {
     .execute();
 }
 
+// Lookups from webhooks that name a pull request or a workflow run rather than an issue.
+async function lookups(db: Db): Promise<void> {
+  await db.schema.createIndex("tasks_pull").on("tasks").columns(["repo", "pull_number"]).execute();
+  await db.schema.createIndex("attempts_run").on("attempts").column("workflow_run_id").execute();
+}
+
 /** The ledger's migrations for one engine, keyed by name in the order they run. */
 export function ledgerMigrations(backend: Backend): Record<string, Migration> {
   return {
     "0001_initial": { up: (db) => initial(db, backend) },
+    "0002_lookups": { up: lookups },
   };
 }

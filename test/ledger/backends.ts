@@ -25,8 +25,8 @@ export function manualClock(start = "2026-03-01T09:00:00.000Z") {
 export interface Fresh {
   /** Where openLedger should look. */
   url: string;
-  /** Runs SQL directly on the database, outside the ledger. */
-  raw(sql: string): Promise<void>;
+  /** Runs one SQL statement directly on the database, outside the ledger; returns its rows. */
+  raw(sql: string): Promise<unknown[]>;
 }
 
 /** A backend under test: makes fresh databases and removes them all at the end. */
@@ -52,7 +52,10 @@ export function sqliteBackend(): Backend {
         async raw(sql: string) {
           const db = new DatabaseSync(path);
           try {
-            db.exec(sql);
+            const statement = db.prepare(sql);
+            if (statement.columns().length > 0) return statement.all();
+            statement.run();
+            return [];
           } finally {
             db.close();
           }
@@ -109,7 +112,7 @@ export async function postgresBackend(): Promise<Backend> {
           const client = await admin.connect();
           try {
             await client.query(`set search_path to ${schema}`);
-            await client.query(sql);
+            return (await client.query(sql)).rows as unknown[];
           } finally {
             await client.query("reset search_path").catch(() => undefined);
             client.release();

@@ -111,6 +111,20 @@ function contract(backend: Backend) {
         assert.deepEqual(listed, expected);
       }));
 
+    test("a task is found by its pull request, and tasks are listed by state", () =>
+      withLedger(async (ledger) => {
+        await ledger.tasks.ensure({ ...key(1), state: "review", pullNumber: 40 });
+        await ledger.tasks.ensure({ ...key(2), state: "review", pullNumber: 41 });
+        await ledger.tasks.ensure({ ...key(3), state: "queued" });
+        await ledger.tasks.ensure({ ...key(4, "octo/other"), state: "review", pullNumber: 41 });
+        assert.equal((await ledger.tasks.findByPull(repo, 41))?.issueNumber, 2);
+        assert.equal(await ledger.tasks.findByPull(repo, 42), undefined);
+        assert.deepEqual(
+          (await ledger.tasks.listByState(repo, "review")).map((t) => t.issueNumber),
+          [1, 2],
+        );
+      }));
+
     test("only the first status comment recorded for a task sticks", () =>
       withLedger(async (ledger) => {
         await ledger.tasks.ensure({ ...key(3), state: "queued" });
@@ -257,6 +271,22 @@ function contract(backend: Backend) {
           [2, "dispatched"],
         ]);
         assert.equal(await ledger.attempts.countActive(repo), 3);
+        assert.deepEqual(
+          (await ledger.attempts.listActive(repo)).map((a) => a.issueNumber).sort(),
+          [1, 2, 3],
+        );
+        assert.deepEqual(await ledger.attempts.listActive("octo/other"), []);
+      }));
+
+    test("an attempt is found by the workflow run it was dispatched as", () =>
+      withLedger(async (ledger) => {
+        await ledger.tasks.ensure({ ...key(6), state: "queued" });
+        await ledger.attempts.claimDispatch(claim(6));
+        await ledger.attempts.transition(key(6), 1, "dispatched", { workflowRunId: 30_433_642_001 });
+        const found = await ledger.attempts.findByWorkflowRun(repo, 30_433_642_001);
+        assert.deepEqual([found?.issueNumber, found?.number], [6, 1]);
+        assert.equal(await ledger.attempts.findByWorkflowRun(repo, 1), undefined);
+        assert.equal(await ledger.attempts.findByWorkflowRun("octo/other", 30_433_642_001), undefined);
       }));
   });
 
@@ -516,6 +546,19 @@ function contract(backend: Backend) {
         assert.equal(await ledger.deliveries.record("72d3162e-cc78-11e3-81ab-4c9367dc0958", "issues"), false);
         assert.equal(await ledger.deliveries.record("72d3162e-cc78-11e3-81ab-4c9367dc0959", "issues"), true);
       }));
+
+    test("pruning forgets only deliveries received before the cut-off", () =>
+      withLedger(async (ledger, time) => {
+        const old = "11111111-cc78-11e3-81ab-4c9367dc0958";
+        const recent = "22222222-cc78-11e3-81ab-4c9367dc0958";
+        await ledger.deliveries.record(old, "issues");
+        time.advance(4 * 86_400_000);
+        await ledger.deliveries.record(recent, "issues");
+        const cutOff = new Date(time.clock().getTime() - 3 * 86_400_000);
+        assert.equal(await ledger.deliveries.pruneBefore(cutOff), 1);
+        assert.equal(await ledger.deliveries.record(recent, "issues"), false);
+        assert.equal(await ledger.deliveries.record(old, "issues"), true);
+      }));
   });
 
   describe("schema", () => {
@@ -530,6 +573,29 @@ function contract(backend: Backend) {
         assert.equal((await again.tasks.get(key(1)))?.state, "queued");
       } finally {
         await again.close();
+      }
+    });
+
+    test("an older schema is brought up to date and keeps its data", async () => {
+      const fresh = await backend.fresh();
+      const first = await backend.open(fresh);
+      await first.tasks.ensure({ ...key(1), state: "review", pullNumber: 8 });
+      await first.close();
+      // Take the database back to version 1 as an older release left it.
+      await fresh.raw("drop index tasks_pull");
+      await fresh.raw("drop index attempts_run");
+      await fresh.raw("delete from kysely_migration where name = '0002_lookups'");
+      const upgraded = await backend.open(fresh);
+      try {
+        assert.equal(upgraded.schemaVersion, first.schemaVersion);
+        const indexes =
+          backend.name === "sqlite"
+            ? "select name from sqlite_master where type = 'index' and name in ('tasks_pull', 'attempts_run')"
+            : "select indexname as name from pg_indexes where schemaname = current_schema() and indexname in ('tasks_pull', 'attempts_run')";
+        assert.equal((await fresh.raw(indexes)).length, 2);
+        assert.equal((await upgraded.tasks.findByPull(repo, 8))?.issueNumber, 1);
+      } finally {
+        await upgraded.close();
       }
     });
 

@@ -206,6 +206,28 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
+  /** The attempt a workflow run belongs to, or undefined when no attempt recorded that run. */
+  async findByWorkflowRun(repo: string, workflowRunId: number): Promise<Attempt | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom("attempts")
+      .selectAll()
+      .where("repo", "=", repo)
+      .where("workflowRunId", "=", workflowRunId)
+      .executeTakeFirst();
+    return row && toAttempt(row);
+  }
+
+  /** Attempts that count against maxAgents (intent, dispatched, running), of one repository or all: what reconciling with workflow runs walks. */
+  async listActive(repo?: string): Promise<Attempt[]> {
+    let query = this.#ctx.db
+      .selectFrom("attempts")
+      .selectAll()
+      .where("state", "in", activeAttemptStates)
+      .orderBy("createdAt");
+    if (repo !== undefined) query = query.where("repo", "=", repo);
+    return (await query.execute()).map(toAttempt);
+  }
+
   /** Attempts claimed or dispatched but not yet seen running: what recovery after a crash checks. */
   async listPending(): Promise<Attempt[]> {
     const rows = await this.#ctx.db

@@ -19,4 +19,16 @@ export class DeliveryStore {
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
+
+  /**
+   * Forgets deliveries received before `before` and returns how many. GitHub redelivers only on
+   * request and within three days, so ids older than that can no longer come back.
+   */
+  async pruneBefore(before: Date): Promise<number> {
+    const result = await this.#ctx.db
+      .deleteFrom("deliveries")
+      .where("receivedAt", "<", before.toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

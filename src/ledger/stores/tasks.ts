@@ -78,6 +78,29 @@ export class TaskStore {
     return row && toTask(row);
   }
 
+  /** The task whose pull request this is, or undefined. */
+  async findByPull(repo: string, pullNumber: number): Promise<Task | undefined> {
+    const row = await this.#ctx.db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("repo", "=", repo)
+      .where("pullNumber", "=", pullNumber)
+      .executeTakeFirst();
+    return row && toTask(row);
+  }
+
+  /** A repository's tasks in one state, by issue number. */
+  async listByState(repo: string, state: string): Promise<Task[]> {
+    const rows = await this.#ctx.db
+      .selectFrom("tasks")
+      .selectAll()
+      .where("repo", "=", repo)
+      .where("state", "=", state)
+      .orderBy("issueNumber")
+      .execute();
+    return rows.map(toTask);
+  }
+
   /** Queued tasks of a repository in dispatch order: priority, then first queued first. */
   async listQueued(repo: string): Promise<Task[]> {
     const rows = await this.#ctx.db
