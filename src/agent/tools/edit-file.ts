@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { resolveWritablePath, writeNoFollow } from "./writable-path.ts";
 import { defineTool } from "./tool.ts";
@@ -20,13 +20,13 @@ export const editFileTool = defineTool({
     if (input.old_string === input.new_string)
       throw new Error("old_string and new_string are the same; nothing to change");
     const target = resolveWritablePath(sandbox, input.path);
-    const { size } = await stat(target.real);
+    const { size } = statSync(target.real);
     if (size > sandbox.limits.maxFileBytes) {
       throw new Error(
         `${target.relative} is ${size} bytes, over the ${sandbox.limits.maxFileBytes}-byte limit`,
       );
     }
-    const text = await readFile(target.real, "utf8");
+    const text = readFileSync(target.real, "utf8");
     const matches = countOccurrences(text, input.old_string);
     if (matches === 0) throw new Error(`old_string was not found in ${target.relative}`);
     if (matches > 1) {
@@ -37,7 +37,7 @@ export const editFileTool = defineTool({
     const at = text.indexOf(input.old_string);
     // Concatenation, not String.replace: "$&" and friends in new_string must stay literal.
     const edited = text.slice(0, at) + input.new_string + text.slice(at + input.old_string.length);
-    await writeNoFollow(target.real, edited);
+    writeNoFollow(target.real, edited);
     const line = text.slice(0, at).split("\n").length;
     return `edited ${target.relative} at line ${line}`;
   },

@@ -1,4 +1,5 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+
 import { z } from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
 import { defineTool } from "./tool.ts";
@@ -17,11 +18,11 @@ export const listFilesTool = defineTool({
   input: ListFilesInput,
   async run(input, sandbox) {
     const target = resolveWorkspacePath(sandbox.root, input.path ?? "");
-    if (!(await stat(target.real)).isDirectory()) throw new Error(`"${input.path}" is a file; use read_file`);
+    if (!statSync(target.real).isDirectory()) throw new Error(`"${input.path}" is a file; use read_file`);
     const max = sandbox.limits.maxListEntries;
     const lines: string[] = [];
     let more = false;
-    for await (const entry of walkWorkspace(sandbox.root, target.relative)) {
+    for (const entry of walkWorkspace(sandbox.root, target.relative)) {
       if (lines.length >= max) {
         more = true;
         break;

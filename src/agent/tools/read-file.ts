@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
 import { defineTool } from "./tool.ts";
@@ -20,14 +20,14 @@ export const readFileTool = defineTool({
   input: ReadFileInput,
   async run(input, sandbox) {
     const target = resolveWorkspacePath(sandbox.root, input.path);
-    const info = await stat(target.real);
+    const info = statSync(target.real);
     if (info.isDirectory()) throw new Error(`"${input.path}" is a directory; use list_files`);
     if (info.size > sandbox.limits.maxFileBytes) {
       throw new Error(
         `"${input.path}" is ${info.size} bytes, over the ${sandbox.limits.maxFileBytes}-byte limit`,
       );
     }
-    const bytes = await readFile(target.real);
+    const bytes = readFileSync(target.real);
     if (bytes.subarray(0, 8_000).includes(0))
       return `"${input.path}" is a binary file (${bytes.length} bytes); not shown`;
     const lines = bytes.toString("utf8").split("\n");

@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+
 import path from "node:path";
 import { z } from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
@@ -35,19 +36,21 @@ export const searchTextTool = defineTool({
     const target = resolveWorkspacePath(sandbox.root, input.path ?? "");
     const matcher = compile(input.pattern);
     const max = sandbox.limits.maxSearchMatches;
-    const files = (await stat(target.real)).isDirectory()
+    const files = statSync(target.real).isDirectory()
       ? filesUnder(sandbox.root, target.relative)
       : single(target.relative);
     const lines: string[] = [];
     let more = false;
     let skipped = 0;
-    search: for await (const relative of files) {
+    search: for (const relative of files) {
+      // Synchronous reads: the loop runs one tool at a time, and for many small files a thread-pool
+      // round trip per read costs more than the read.
       const file = path.join(sandbox.root, relative);
-      if ((await stat(file)).size > sandbox.limits.maxFileBytes) {
+      if (statSync(file).size > sandbox.limits.maxFileBytes) {
         skipped++;
         continue;
       }
-      const bytes = await readFile(file);
+      const bytes = readFileSync(file);
       if (bytes.subarray(0, 8_000).includes(0)) continue;
       const text = bytes.toString("utf8").split("\n");
       for (const [index, line] of text.entries()) {
@@ -87,10 +90,10 @@ function compile(pattern: string): Matcher {
   return { test: (line) => regex.test(line), plain: false };
 }
 
-async function* filesUnder(root: string, start: string): AsyncGenerator<string> {
-  for await (const entry of walkWorkspace(root, start)) if (entry.kind === "file") yield entry.relative;
+function* filesUnder(root: string, start: string): Generator<string> {
+  for (const entry of walkWorkspace(root, start)) if (entry.kind === "file") yield entry.relative;
 }
 
-async function* single(relative: string): AsyncGenerator<string> {
+function* single(relative: string): Generator<string> {
   yield relative;
 }

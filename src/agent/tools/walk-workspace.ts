@@ -1,4 +1,4 @@
-import { opendir } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 
 /** One entry met while walking: its path relative to the workspace root and its kind. */
@@ -13,11 +13,10 @@ const SKIPPED_DIRECTORIES = new Set([".git", "node_modules"]);
 /**
  * Walk a directory depth-first in name order without following symlinks (they are reported, not
  * entered, so a walk never leaves the workspace). `.git` and `node_modules` are reported, not entered.
+ * Synchronous and lazy: a bounded listing stops reading folders once it has enough.
  */
-export async function* walkWorkspace(root: string, start: string): AsyncGenerator<WalkEntry> {
-  const directory = path.join(root, start);
-  const entries = [];
-  for await (const entry of await opendir(directory)) entries.push(entry);
+export function* walkWorkspace(root: string, start: string): Generator<WalkEntry> {
+  const entries = readdirSync(path.join(root, start), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const relative = start === "" ? entry.name : `${start}/${entry.name}`;

@@ -1,5 +1,4 @@
-import { constants } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import { SandboxRefusal } from "../sandbox/refusal.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
@@ -21,13 +20,15 @@ export function resolveWritablePath(sandbox: Sandbox, input: string): WorkspaceP
 /**
  * Write `content` to `real`, creating parent folders; the final component is opened with O_NOFOLLOW
  * so a symlink swapped in after the check is not followed. Returns whether the file was created.
+ * Synchronous: the loop runs one tool at a time, and a thread-pool round trip per step costs more
+ * than the write.
  */
-export async function writeNoFollow(real: string, content: string): Promise<boolean> {
-  await mkdir(path.dirname(real), { recursive: true });
+export function writeNoFollow(real: string, content: string): boolean {
+  mkdirSync(path.dirname(real), { recursive: true });
   let created = true;
-  let handle;
+  let fd: number;
   try {
-    handle = await open(
+    fd = openSync(
       real,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
       0o644,
@@ -35,12 +36,12 @@ export async function writeNoFollow(real: string, content: string): Promise<bool
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     created = false;
-    handle = await open(real, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+    fd = openSync(real, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
   }
   try {
-    await handle.writeFile(content, "utf8");
+    writeSync(fd, content, null, "utf8");
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   return created;
 }

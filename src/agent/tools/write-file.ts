@@ -16,7 +16,7 @@ export const writeFileTool = defineTool({
   input: WriteFileInput,
   async run(input, sandbox) {
     const target = resolveWritablePath(sandbox, input.path);
-    const created = await writeNoFollow(target.real, input.content);
+    const created = writeNoFollow(target.real, input.content);
     return `${created ? "created" : "replaced"} ${target.relative} (${Buffer.byteLength(input.content)} bytes)`;
   },
 });
