@@ -85,13 +85,13 @@ for (const status of statuses) {
       }
       assert.ok(result.ok, result.ok ? "" : `refused: ${result.code}: ${result.reason}`);
       assert.equal(result.task.status, expected === "=" ? status : TaskStatus.parse(expected));
-      assertWellFormed(before, result.task, result.effects);
+      assertWellFormed(before, kind, result.task, result.effects);
     });
   }
 }
 
 /** The rules every accepted transition keeps, whatever the event. */
-function assertWellFormed(before: Task, after: Task, effects: Effect[]): void {
+function assertWellFormed(before: Task, kind: LifecycleEventKind, after: Task, effects: Effect[]): void {
   Task.parse(after);
   for (const effect of effects) Effect.parse(effect);
   assert.ok(
@@ -111,6 +111,15 @@ function assertWellFormed(before: Task, after: Task, effects: Effect[]): void {
   const leftRun = runActiveStatuses.has(before.status) && !runActiveStatuses.has(after.status);
   assert.equal(effects.filter((e) => e.type === "slotFreed").length, leftRun ? 1 : 0);
   if (!leftRun) assert.equal(effects.filter((e) => e.type === "cancelRun").length, 0);
+
+  // Leaving the merge queue other than by merging takes the pull request out, unless the queue
+  // already dropped it (dequeued) or closing it did.
+  const leftQueue =
+    before.status === "in-merge-queue" &&
+    !["in-merge-queue", "merged"].includes(after.status) &&
+    kind !== "queue.dequeued" &&
+    kind !== "pr.closed";
+  assert.equal(effects.filter((e) => e.type === "dequeue").length, leftQueue ? 1 : 0);
 
   if (after.status === "needs-human" && before.status !== "needs-human") {
     assert.equal(effects.filter((e) => e.type === "comment.escalation").length, 1);

@@ -7,7 +7,7 @@ import { LifecycleEvent } from "../../../src/core/lifecycle/events.ts";
 import { TaskStatus } from "../../../src/core/lifecycle/status.ts";
 import { newTask, Task } from "../../../src/core/lifecycle/task.ts";
 import { RefusalCode, transition } from "../../../src/core/lifecycle/transition.ts";
-import { eventKinds, eventOf, open } from "./fixtures.ts";
+import { eventKinds, eventOf, open, taskIn } from "./fixtures.ts";
 
 const seed = 20261122;
 
@@ -106,15 +106,32 @@ function canReach(start: Task, goal: (status: TaskStatus) => boolean, ctx: Lifec
   return false;
 }
 
+test("from every status a task can reach merged, and cancelled unless it is merged", () => {
+  for (const status of TaskStatus.options) {
+    const task = taskIn(status);
+    assert.ok(
+      canReach(task, (s) => s === "merged", open),
+      `merged from ${status}`,
+    );
+    if (status !== "merged")
+      assert.ok(
+        canReach(task, (s) => s === "cancelled", open),
+        `cancelled from ${status}`,
+      );
+  }
+});
+
 const visited = new Set<TaskStatus>();
 const refusals = new Set<RefusalCode>();
 
-test("no sequence of events leads outside the well-formed tasks, and merged and cancelled stay reachable", () => {
+test("no sequence of events leads outside the well-formed tasks, repeats an effect on replay, or strands a task", () => {
   fc.assert(
     fc.property(fc.array(stepArb, { maxLength: 60, size: "max" }), (steps) => {
       let task = newTask();
+      const dispatched = new Set<number>();
       for (const step of steps) {
-        const result = transition(task, eventFor(task, step), step.ctx);
+        const event = eventFor(task, step);
+        const result = transition(task, event, step.ctx);
         if (!result.ok) {
           refusals.add(result.code);
           assert.ok(result.reason.length > 0);
@@ -123,7 +140,16 @@ test("no sequence of events leads outside the well-formed tasks, and merged and 
         assert.ok(result.task.attempt >= task.attempt, "the attempt number never decreases");
         task = Task.parse(result.task);
         visited.add(task.status);
-        for (const effect of result.effects) Effect.parse(effect);
+        for (const effect of result.effects) {
+          Effect.parse(effect);
+          if (effect.type !== "dispatch") continue;
+          assert.ok(!dispatched.has(effect.attempt), `attempt ${effect.attempt} dispatched twice`);
+          dispatched.add(effect.attempt);
+        }
+        if (event.kind !== "command.status") {
+          const replay = transition(task, event, step.ctx);
+          assert.equal(replay.ok, false, `${event.kind} replayed in ${task.status} was accepted again`);
+        }
       }
       assert.ok(
         canReach(task, (s) => s === "merged", open),

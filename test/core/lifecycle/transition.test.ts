@@ -256,3 +256,14 @@ test("a late event of the previous attempt is refused after the next attempt is 
   const early = transition(task, eventOf("run.started", 3), open);
   assert.equal(early.ok ? "accepted" : early.code, "unknown-attempt");
 });
+
+test("a person merging the pull request while a rework attempt runs ends the task and cancels the run", () => {
+  const reworking = apply(taskIn("pr-open"), [eventOf("gate.failed"), eventOf("slot.offered")]).task;
+  const { task, last } = apply(reworking, [eventOf("pr.merged")]);
+  assert.equal(task.status, "merged");
+  assert.deepEqual(last.slice(0, 3), [
+    { type: "cancelRun", attempt: 2 },
+    { type: "slotFreed" },
+    { type: "closeIssue", pullRequest: 7, attempts: 2 },
+  ]);
+});
