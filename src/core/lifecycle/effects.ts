@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { Rejection } from "./rejection.ts";
 import { StatusLabel, TaskStatus } from "./status.ts";
-import { DispatchMode, HoldReason } from "./task.ts";
+import { HoldReason } from "./task.ts";
+import { JOB_MODES } from "../job.ts";
 
 const attempt = z.int().positive();
 const pullRequest = z.int().positive();
@@ -11,11 +12,15 @@ const pullRequest = z.int().positive();
  * (the intent) to the ledger before it performs any of them.
  */
 export const Effect = z.discriminatedUnion("type", [
-  /** Dispatch the agent workflow for this attempt. */
+  /**
+   * Dispatch the agent workflow for this attempt. `mode` is the job's: `rework` carries the
+   * rejection whose findings go into the job. `fresh` starts the branch again from the base.
+   */
   z.strictObject({
     type: z.literal("dispatch"),
     attempt,
-    mode: DispatchMode,
+    mode: z.enum(JOB_MODES),
+    fresh: z.boolean(),
     model: z.string().min(1).optional(),
     rejection: Rejection.optional(),
   }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { findingSchema } from "../finding.ts";
 import { Rejection } from "./rejection.ts";
 
 /** The attempt an event belongs to; events of an earlier attempt change nothing. */
@@ -22,7 +23,7 @@ export const LifecycleEvent = z.discriminatedUnion("kind", [
   /** The scheduler offers this task a free agent slot (fewer than maxAgents run). */
   z.strictObject({ kind: z.literal("slot.offered") }),
   /** The workflow_dispatch call for the attempt failed. */
-  z.strictObject({ kind: z.literal("dispatch.failed"), attempt, reason: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("dispatch.failed"), attempt, reason: findingSchema.shape.found.min(1) }),
   /** `workflow_run` requested or in_progress for the attempt. */
   z.strictObject({ kind: z.literal("run.started"), attempt }),
   /** `workflow_run.completed` for the attempt, with the pull request the run opened or updated. */

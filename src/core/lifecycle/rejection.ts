@@ -1,19 +1,14 @@
 import { z } from "zod";
+import { findingSchema, MAX_FINDINGS } from "../finding.ts";
 
-/** One concrete problem found in an attempt's work, precise enough for the next attempt to act on. */
-export const Finding = z.strictObject({
-  message: z.string().min(1),
-  path: z.string().min(1).optional(),
-  line: z.int().positive().optional(),
-  expected: z.string().optional(),
-  found: z.string().optional(),
-});
-export type Finding = z.infer<typeof Finding>;
-
-/** Why an attempt's work was turned back; handed to the rework attempt as its context. */
+/**
+ * Why an attempt's work was turned back. Its findings are what a rework job carries to the agent,
+ * so there is at least one, in the job's own finding format.
+ */
 export const Rejection = z.strictObject({
   source: z.enum(["gate", "review", "run", "dispatch", "watchdog", "merge-queue"]),
-  summary: z.string().min(1),
-  findings: z.array(Finding),
+  /** One line for people: the status and escalation comments quote it. */
+  summary: z.string().min(1).max(200),
+  findings: z.array(findingSchema).min(1).max(MAX_FINDINGS),
 });
 export type Rejection = z.infer<typeof Rejection>;

@@ -87,13 +87,17 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
       }
       const attempt = task.attempt + 1;
       const plan = task.plan ?? { mode: resumeMode(task) };
+      // The job's modes: a rework hands the agent the findings; fresh work forgets them.
+      const rework = plan.mode === "continue" && task.rejection !== null ? task.rejection : null;
       return move(task, { status: "dispatched", attempt, plan: null, hold: null }, [
         {
           type: "dispatch",
           attempt,
-          mode: plan.mode,
+          mode:
+            plan.mode === "resolve-conflict" ? "resolve-conflict" : rework === null ? "implement" : "rework",
+          fresh: plan.mode === "fresh",
           ...(plan.model === undefined ? {} : { model: plan.model }),
-          ...(plan.mode === "fresh" || task.rejection === null ? {} : { rejection: task.rejection }),
+          ...(rework === null ? {} : { rejection: rework }),
         },
       ]);
     }
@@ -101,7 +105,15 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
     case "dispatch.failed":
       if (status !== "dispatched")
         return refuse("not-allowed", `attempt ${event.attempt} is ${status}, past its dispatch`);
-      return fail(task, ctx, { source: "dispatch", summary: event.reason, findings: [] }, { runEnded: true });
+      return fail(
+        task,
+        ctx,
+        observed("dispatch", "the agent workflow could not be dispatched", {
+          expected: "workflow_dispatch accepts the job",
+          found: event.reason,
+        }),
+        { runEnded: true },
+      );
 
     case "run.started":
       if (status === "running") return refuse("no-change", `attempt ${event.attempt} is already running`);
@@ -117,21 +129,33 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
         );
       if (event.conclusion === "success" && event.pullRequest !== null)
         return move(task, { status: "pr-open", pullRequest: event.pullRequest }, [{ type: "slotFreed" }]);
-      const summary =
+      const rejection =
         event.conclusion === "success"
-          ? "the run succeeded but opened no pull request"
-          : `the workflow run concluded "${event.conclusion}"`;
-      return fail(task, ctx, { source: "run", summary, findings: [] }, { runEnded: true });
+          ? observed("run", "the run succeeded but opened no pull request", {
+              expected: "a pull request from the run",
+              found: "none",
+            })
+          : observed("run", `the workflow run concluded "${event.conclusion}"`, {
+              expected: 'the run concludes "success" with a pull request',
+              found: `"${event.conclusion}"`,
+            });
+      return fail(task, ctx, rejection, { runEnded: true });
     }
 
     case "watchdog.tripped": {
       if (!runActiveStatuses.has(status))
         return refuse("not-allowed", `attempt ${event.attempt} has no run to watch (the task is ${status})`);
-      const summary =
+      const rejection =
         event.reason === "stalled"
-          ? "the run stalled: no heartbeat within the stall limit"
-          : "the run was a zombie: it spent tokens without changing anything";
-      return fail(task, ctx, { source: "watchdog", summary, findings: [] }, {});
+          ? observed("watchdog", "the run stalled: no heartbeat within the stall limit", {
+              expected: "a heartbeat at least every stallSeconds",
+              found: "no heartbeat",
+            })
+          : observed("watchdog", "the run was a zombie: it spent tokens without changing anything", {
+              expected: "changes to the branch while tokens are spent",
+              found: "tokens spent, nothing changed",
+            });
+      return fail(task, ctx, rejection, {});
     }
 
     case "budget.exceeded":
@@ -310,6 +334,15 @@ function cancel(task: Task, reason: string): Transition {
     ...halt(task, {}),
     { type: "recordOutcome", outcome: "cancelled", attempts: task.attempt, reason },
   ]);
+}
+
+/** A rejection the swarm itself observed (not a gate or a reviewer), as one finding the next attempt reads. */
+function observed(
+  source: "run" | "dispatch" | "watchdog",
+  summary: string,
+  finding: { expected: string; found: string },
+): Rejection {
+  return { source, summary, findings: [{ gate: source, ...finding }] };
 }
 
 /** A task that has worked on a branch continues there; one that never ran starts fresh. */

@@ -14,7 +14,13 @@ export const gateRejection: Rejection = {
   source: "gate",
   summary: "a file outside the declared scope changed",
   findings: [
-    { message: "out of scope", path: "src/other.ts", line: 3, expected: "src/a/**", found: "src/other.ts" },
+    {
+      gate: "scope",
+      file: "src/other.ts",
+      line: 3,
+      expected: "a change within src/a/**",
+      found: "src/other.ts",
+    },
   ],
 };
 
@@ -65,13 +71,21 @@ export function eventOf(kind: LifecycleEventKind, attempt = 1, pullRequest = 7):
       kind: "review.changes-requested",
       attempt,
       actor,
-      rejection: { source: "review", summary: "please add a test", findings: [] },
+      rejection: {
+        source: "review",
+        summary: "changes requested",
+        findings: [{ gate: "review", expected: "a test for the new branch", found: "none" }],
+      },
     },
     "queue.dequeued": {
       kind: "queue.dequeued",
       attempt,
       reason: "checks-failed",
-      rejection: { source: "merge-queue", summary: "required check failed on the merge group", findings: [] },
+      rejection: {
+        source: "merge-queue",
+        summary: "a required check failed on the merge group",
+        findings: [{ gate: "check:test", expected: "success", found: "failure" }],
+      },
     },
     "pr.merged": { kind: "pr.merged", pullRequest },
     "pr.closed": { kind: "pr.closed", pullRequest },

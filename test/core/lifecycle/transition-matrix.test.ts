@@ -99,6 +99,10 @@ function assertWellFormed(before: Task, kind: LifecycleEventKind, after: Task, e
     "an accepted event changes something",
   );
 
+  for (const e of effects)
+    if (e.type === "dispatch")
+      assert.equal(e.mode === "rework", e.rejection !== undefined, "findings only on rework");
+
   const labels = effects.filter((e) => e.type === "setStatusLabel");
   if (statusLabel[before.status] === statusLabel[after.status]) assert.deepEqual(labels, []);
   else assert.deepEqual(labels, [{ type: "setStatusLabel", label: statusLabel[after.status] }]);

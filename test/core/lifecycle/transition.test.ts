@@ -45,7 +45,7 @@ test("a task whose spec passes goes from ready to merged, closing the issue and 
       { type: "setStatusLabel", label: "swarm:done" },
     ],
   );
-  assert.deepEqual(steps[1]?.[0], { type: "dispatch", attempt: 1, mode: "fresh" });
+  assert.deepEqual(steps[1]?.[0], { type: "dispatch", attempt: 1, mode: "implement", fresh: true });
   assert.ok(steps[3]?.some((e) => e.type === "slotFreed"));
   assert.deepEqual(steps[4]?.[0], { type: "enqueue", pullRequest: 7 });
   assert.deepEqual(types(steps[5] ?? []), [
@@ -133,7 +133,8 @@ test("a red gate sends the work to rework, and the next slot dispatches attempt 
   assert.deepEqual(steps[1]?.[0], {
     type: "dispatch",
     attempt: 2,
-    mode: "continue",
+    mode: "rework",
+    fresh: false,
     rejection: gateRejection,
   });
 });
@@ -144,7 +145,7 @@ test("a merge conflict sends the work to a resolve-conflict attempt", () => {
     eventOf("slot.offered"),
   ]);
   assert.equal(task.attempt, 2);
-  assert.equal(last[0]?.type === "dispatch" && last[0].mode, "resolve-conflict");
+  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "resolve-conflict", fresh: false });
 });
 
 test("the last allowed attempt failing hands the task to a person with an escalation and an incident", () => {
@@ -207,12 +208,18 @@ test("retry with fresh and a model starts from the base without the old rejectio
     { kind: "command.retry", actor: "octocat", fresh: true, model: "opus" },
     eventOf("slot.offered"),
   ]);
-  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "fresh", model: "opus" });
+  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "implement", fresh: true, model: "opus" });
 });
 
 test("retry without fresh continues on the branch with the last rejection", () => {
   const { last } = apply(taskIn("needs-human"), [eventOf("command.retry"), eventOf("slot.offered")]);
-  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "continue", rejection: gateRejection });
+  assert.deepEqual(last[0], {
+    type: "dispatch",
+    attempt: 2,
+    mode: "rework",
+    fresh: false,
+    rejection: gateRejection,
+  });
 });
 
 test("retry of a cancelled task runs intake again and keeps the retry's plan", () => {
@@ -220,7 +227,7 @@ test("retry of a cancelled task runs intake again and keeps the retry's plan", (
   assert.equal(retried.task.status, "ready");
   assert.deepEqual(retried.last[0], { type: "runIntake" });
   const { last } = apply(retried.task, [eventOf("intake"), eventOf("slot.offered")]);
-  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "fresh" });
+  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "implement", fresh: true });
 });
 
 test("a person merging the pull request of a cancelled task completes it", () => {
@@ -266,4 +273,29 @@ test("a person merging the pull request while a rework attempt runs ends the tas
     { type: "slotFreed" },
     { type: "closeIssue", pullRequest: 7, attempts: 2 },
   ]);
+});
+
+test("continuing without a rejection (a retry after an escalation) implements on the existing branch", () => {
+  const escalated = apply(taskIn("running"), [eventOf("command.escalate")]).task;
+  assert.equal(escalated.rejection, null);
+  const { last } = apply(escalated, [eventOf("command.retry"), eventOf("slot.offered")]);
+  assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "implement", fresh: false });
+});
+
+test("failures the swarm observes itself carry one finding, so a rework job always has one", () => {
+  const cases: [Task, LifecycleEvent][] = [
+    [taskIn("dispatched"), { kind: "dispatch.failed", attempt: 1, reason: "422 Unexpected inputs provided" }],
+    [taskIn("running"), { kind: "run.completed", attempt: 1, conclusion: "timed_out", pullRequest: null }],
+    [taskIn("running"), { kind: "watchdog.tripped", attempt: 1, reason: "zombie" }],
+  ];
+  for (const [task, event] of cases) {
+    const { task: after, last } = apply(task, [event, eventOf("slot.offered")]);
+    const dispatch = last[0];
+    assert.equal(dispatch?.type, "dispatch");
+    if (dispatch?.type !== "dispatch") continue;
+    assert.equal(dispatch.mode, "rework");
+    assert.equal(dispatch.rejection?.findings.length, 1);
+    assert.equal(dispatch.rejection?.findings[0]?.gate, dispatch.rejection?.source);
+    assert.equal(after.attempt, 2);
+  }
 });
