@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TIERS } from "./config/schema.ts";
 import { codeSpan, proseLines, type MarkdownLine } from "./markdown.ts";
 
 /**
@@ -37,7 +38,12 @@ export const HELP_TEXT = [
   "",
   "| Command | What it does |",
   "| --- | --- |",
-  "| `/swarm retry [model=<tier or model id>] [fresh]` | Run the task again, optionally on another tier (`fast`, `standard`, `frontier`) or model id; `fresh` starts over from the default branch. |",
+  "| `/swarm retry [model=<tier or model id>] [fresh]` | Run the task again, optionally on another tier (" +
+    [...TIERS]
+      .reverse()
+      .map((tier) => "`" + tier + "`")
+      .join(", ") +
+    ") or model id; `fresh` starts over from the default branch. |",
   "| `/swarm cancel` | Stop the running job and take the task out of the swarm. |",
   "| `/swarm status` | Show the task's state, attempts, agent, model and spend. |",
   "| `/swarm pause` | Hold new dispatches for this task until resumed. |",

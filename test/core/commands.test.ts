@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { TIERS } from "../../src/core/config/schema.ts";
 import { HELP_TEXT, ModelRef, SwarmCommand, parseCommandComment } from "../../src/core/commands.ts";
 
 const SEED = 20261122;
@@ -300,4 +301,8 @@ test("hostile sizes parse without throwing", () => {
   for (const body of huge) parseCommandComment(body);
   const last = parseCommandComment("\n".repeat(200_000) + "/swarm help");
   assert.equal(last.kind === "command" && last.line, 200_001);
+});
+
+test("the help text names every model tier the config knows", () => {
+  for (const tier of TIERS) assert.match(HELP_TEXT, new RegExp(`\`${tier}\``));
 });
