@@ -258,3 +258,24 @@ test("an unknown tool and invalid input are error results, not throws", async ()
   const extra = await executeTool("finish", { summary: "done", sneaky: true }, fixture.sandbox);
   assert.equal(extra.status, "error");
 });
+
+test("a known secret is redacted from command output and from the refusal log", async () => {
+  const secret = `secret-${process.pid}-0123456789abcdef`;
+  const job = await createFixture({ secrets: [secret], scope: ["src/**"] });
+  try {
+    const planted = await executeTool(
+      "write_file",
+      { path: "src/config.txt", content: `token=${secret}\n` },
+      job.sandbox,
+    );
+    assert.equal(planted.status, "ok");
+    const printed = await executeTool("run_command", { argv: ["cat", "src/config.txt"] }, job.sandbox);
+    assert.match(printed.content, /token=\[REDACTED\]/);
+    assert.doesNotMatch(printed.content, new RegExp(secret));
+    const refused = await executeTool("write_file", { path: "docs/leak.md", content: secret }, job.sandbox);
+    assert.equal(refused.status, "error");
+    assert.deepEqual(job.refusals.at(-1)?.input, { path: "docs/leak.md", content: "[REDACTED]" });
+  } finally {
+    await job.cleanup();
+  }
+});
