@@ -36,10 +36,12 @@ export class PromptCache {
   account(model: string, minCacheableTokens: number, blocks: PromptBlock[], now: number): InputUsage {
     // One boundary per block: the hash of the prefix ending there and its running token count.
     const boundaries: { hash: string; tokens: number; ttl: CacheTtl | undefined }[] = [];
-    let hash = createHash("sha256").update(`model:${model}`).digest("hex");
+    // One running hash over the model and every block so far; a copy at each boundary names
+    // that prefix. Identities are JSON, so a separator cannot be forged by content.
+    const running = createHash("sha256").update(`model:${model}\n`);
     let total = 0;
     for (const block of blocks) {
-      hash = createHash("sha256").update(hash).update(block.identity).digest("hex");
+      const hash = running.update(block.identity).update("\n").copy().digest("base64");
       total += block.tokens;
       boundaries.push({
         hash,

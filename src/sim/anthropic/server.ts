@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { ApiError, invalidRequest } from "./api-error.ts";
 import { FaultQueue, type Fault, type FaultInput, type FaultScope } from "./faults.ts";
-import { promptBlocks } from "./prompt-blocks.ts";
 import { PromptCache } from "./prompt-cache.ts";
 import { buildReply } from "./reply.ts";
 import { scriptContext, taskOf, type Script } from "./script.ts";
@@ -169,7 +168,7 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     const stream =
       typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true;
     ex.record.stream = stream;
-    const { request, model } = validateRequest(body);
+    const { request, model, blocks } = validateRequest(body);
     const task = taskOf(request) ?? null;
     Object.assign(ex.record, { task, model: request.model });
 
@@ -196,7 +195,7 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
             (i) => `toolu_sim_${id.slice(8)}_${i}`,
             script.name,
           );
-    const input = cache.account(request.model, model.minCacheableTokens, promptBlocks(request), now());
+    const input = cache.account(request.model, model.minCacheableTokens, blocks, now());
     const usage: Usage = { ...input, output_tokens: reply?.outputTokens ?? 0 };
     ex.record.usage = usage;
     ex.record.stopReason = reply?.stopReason ?? null;
@@ -242,9 +241,9 @@ export async function startAnthropicSim(options: AnthropicSimOptions): Promise<A
     for (const key of ["max_tokens", "stream"])
       if (key in body) throw invalidRequest(`${key}: Extra inputs are not permitted`);
     // The same checks as a message request; max_tokens only to satisfy the shared schema.
-    const { request } = validateRequest({ ...body, max_tokens: 1 });
+    const { request, blocks } = validateRequest({ ...body, max_tokens: 1 });
     Object.assign(ex.record, { task: taskOf(request) ?? null, model: request.model });
-    const inputTokens = promptBlocks(request).reduce((sum, b) => sum + b.tokens, 0);
+    const inputTokens = blocks.reduce((sum, b) => sum + b.tokens, 0);
     send(ex, 200, { input_tokens: inputTokens });
   }
 

@@ -1,16 +1,17 @@
 import { ApiError, invalidRequest } from "./api-error.ts";
 import { findModel, knownModelIds, type ModelInfo } from "./models.ts";
-import { promptBlocks } from "./prompt-blocks.ts";
+import { promptBlocks, type PromptBlock } from "./prompt-blocks.ts";
 import type { z } from "zod";
 import { messagesRequestSchema, type ContentBlockParam, type MessagesRequest } from "./request-schema.ts";
 
 /** Anthropic allows at most this many `cache_control` breakpoints per request. */
 export const MAX_CACHE_BREAKPOINTS = 4;
 
-/** A request that passed every check, with the model it names. */
+/** A request that passed every check, with the model it names and its prompt in cache order. */
 export interface ValidRequest {
   request: MessagesRequest;
   model: ModelInfo;
+  blocks: PromptBlock[];
 }
 
 /**
@@ -46,8 +47,9 @@ export function validateRequest(body: unknown): ValidRequest {
     );
   checkMessages(request);
   checkTools(request);
-  checkCacheControl(request);
-  return { request, model };
+  const blocks = promptBlocks(request);
+  checkCacheControl(blocks);
+  return { request, model, blocks };
 }
 
 /**
@@ -140,8 +142,8 @@ function checkTools(request: MessagesRequest): void {
     throw invalidRequest(`tool_choice: type "${choice.type}" needs at least one tool in tools`);
 }
 
-function checkCacheControl(request: MessagesRequest): void {
-  const marked = promptBlocks(request)
+function checkCacheControl(blocks: PromptBlock[]): void {
+  const marked = blocks
     .filter((b) => b.cacheControl)
     .map((b) => ({ ...b, field: b.cacheControlField ?? `${b.where}.cache_control` }));
   if (marked.length > MAX_CACHE_BREAKPOINTS)
