@@ -14,6 +14,8 @@ export interface RouteContext {
   query: URLSearchParams;
   /** The JSON body, already validated against the operation's schema. */
   body: Record<string, unknown>;
+  /** The request's Accept header ("application/vnd.github.raw" asks for raw file bytes). */
+  accept: string;
   /** The caller's rate-limit bucket for a resource ("core", "graphql"), without spending. */
   rateLimit(resource: string): RateLimitState;
 }
@@ -22,6 +24,8 @@ export interface RouteContext {
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** Bytes sent as they are instead of a JSON body (raw media types); not schema-checked. */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 

@@ -161,10 +161,22 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
           params: match.params,
           query: url.searchParams,
           body: (body ?? {}) as Record<string, unknown>,
+          accept: req.headers.accept ?? "",
           rateLimit: (resource) => limiter.peek(actor as Actor, resource, world.clock.now()),
         };
         task = taskOfRequest(ctx);
         const result = await handler(ctx);
+        if (result.raw) {
+          if (counted)
+            Object.assign(headers, rateHeaders(limiter.spend(actor, "core", world.clock.now()).state));
+          res.writeHead(result.status, {
+            ...headers,
+            ...result.headers,
+            "content-type": "text/plain; charset=utf-8",
+          });
+          res.end(result.raw);
+          return;
+        }
         const responseProblems = shared.validator.response(op, result.status, result.body);
         if (responseProblems.length > 0) record("response", result.status, op.operationId, responseProblems);
         Object.assign(headers, result.headers);

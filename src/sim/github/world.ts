@@ -175,6 +175,8 @@ export interface SimRepo {
   comments: Map<number, SimComment>;
   checkRuns: Map<number, SimCheckRun>;
   workflowRuns: Map<number, SimWorkflowRun>;
+  /** Commits GitHub made and signed itself (API commits without a custom author or committer). */
+  verifiedCommits: Set<string>;
   /** Workflow ids by path, assigned the first time a workflow file is seen. */
   workflowIds: Map<string, number>;
   nextNumber: number;
@@ -395,6 +397,7 @@ export class SimWorld {
       comments: new Map(),
       checkRuns: new Map(),
       workflowRuns: new Map(),
+      verifiedCommits: new Set(),
       workflowIds: new Map(),
       nextNumber: 1,
       nextRunNumber: 1,

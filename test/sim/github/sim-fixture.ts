@@ -46,6 +46,8 @@ export async function startFixture(
   const octokit = new Octokit({
     baseUrl: sim.url,
     authStrategy: createAppAuth,
+    // Refusals are what several tests check; Octokit would log each one.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     auth: { appId: app.id, privateKey: app.privateKey, installationId: installation.id },
   });
   return {

@@ -1,5 +1,7 @@
 import type { RouteHandlers } from "../route-context.ts";
 import { appRoutes } from "./apps.ts";
+import { contentRoutes } from "./contents.ts";
+import { gitDataRoutes } from "./git-data.ts";
 import { issueCommentRoutes } from "./issue-comments.ts";
 import { issueRoutes } from "./issues.ts";
 import { labelRoutes } from "./labels.ts";
@@ -12,4 +14,6 @@ export const routeHandlers: RouteHandlers = {
   ...issueRoutes,
   ...labelRoutes,
   ...issueCommentRoutes,
+  ...contentRoutes,
+  ...gitDataRoutes,
 };
