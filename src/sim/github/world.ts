@@ -152,7 +152,10 @@ export interface SimWorkflowRun {
   createdAt: Date;
   updatedAt: Date;
   runStartedAt: Date;
+  /** Set by the cancel API; the runner stops the run when it sees it. */
   cancelRequested: boolean;
+  /** The token that dispatched the run (its events trigger no workflows if a GITHUB_TOKEN). */
+  causedBy: Actor;
 }
 
 /** A repository: a bare git repository plus GitHub's metadata about it. */
@@ -473,6 +476,32 @@ export class SimWorld {
     };
     repo.issues.set(issue.number, issue);
     return issue;
+  }
+
+  /**
+   * Moves a workflow run on (the Actions runner calls this) and announces `workflow_run`
+   * in_progress or completed.
+   */
+  updateWorkflowRun(
+    fullName: string,
+    runId: number,
+    change:
+      | { status: "in_progress" }
+      | { status: "completed"; conclusion: "success" | "failure" | "cancelled" | "timed_out" },
+  ): SimWorkflowRun {
+    const repo = this.#requireRepo(fullName, "updateWorkflowRun");
+    const run = repo.workflowRuns.get(runId);
+    if (!run) throw new Error(`updateWorkflowRun: no run ${runId} in ${fullName}`);
+    if (run.status === "completed") throw new Error(`updateWorkflowRun: run ${runId} already completed`);
+    run.status = change.status;
+    run.updatedAt = this.clock.now();
+    if (change.status === "in_progress") run.runStartedAt = run.updatedAt;
+    else run.conclusion = change.conclusion;
+    this.emit(
+      { name: "workflow_run", action: change.status, repository: repo.fullName, runId },
+      run.causedBy,
+    );
+    return run;
   }
 
   /** The user an actor acts as (a bot for apps and workflows). */

@@ -1,10 +1,13 @@
 import type { RouteHandlers } from "../route-context.ts";
+import { actionRoutes } from "./actions.ts";
 import { appRoutes } from "./apps.ts";
+import { checkRoutes } from "./checks.ts";
 import { contentRoutes } from "./contents.ts";
 import { gitDataRoutes } from "./git-data.ts";
 import { issueCommentRoutes } from "./issue-comments.ts";
 import { issueRoutes } from "./issues.ts";
 import { labelRoutes } from "./labels.ts";
+import { pullRoutes } from "./pulls.ts";
 import { repoRoutes } from "./repos.ts";
 
 /** Every operation the offline GitHub serves, by operationId. */
@@ -16,4 +19,7 @@ export const routeHandlers: RouteHandlers = {
   ...issueCommentRoutes,
   ...contentRoutes,
   ...gitDataRoutes,
+  ...pullRoutes,
+  ...checkRoutes,
+  ...actionRoutes,
 };
