@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { modelIdSchema } from "./config/schema.ts";
 import { agentNameSchema, githubUserSchema, sessionIdSchema, taskIdSchema } from "./job.ts";
-import type { GithubUser } from "./job.ts";
+import type { GithubUser, Job } from "./job.ts";
 
 // Commit trailers as git reads them (`git interpret-trailers --parse`, git's trailer.c), so what
 // we write and what we read agree with git, GitHub and anyone auditing with plain git.
@@ -253,6 +253,19 @@ export function parseSwarmTrailers(message: string): SwarmTrailersResult {
     }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, trailers: swarmTrailersSchema.parse(values) };
+}
+
+/** The Swarm trailers of a job's commits. */
+export function trailersOf(
+  job: Pick<Job, "agent" | "taskId" | "model" | "sessionId" | "attempt">,
+): SwarmTrailersInput {
+  return {
+    "Swarm-Agent": job.agent,
+    "Swarm-Task": job.taskId,
+    "Swarm-Model": job.model.id,
+    "Swarm-Session": job.sessionId,
+    "Swarm-Attempt": job.attempt,
+  };
 }
 
 /** The `Co-authored-by` value GitHub links to an account: `login <ID+login@users.noreply.github.com>`. */
