@@ -32,6 +32,9 @@ export interface ScriptContext {
   history: ToolOutcome[];
   /** Names of the tools the request offers. */
   tools: string[];
+  /** The text blocks of the first and of the last user message (instructions beside tool results). */
+  firstUserText: string;
+  lastUserText: string;
 }
 
 /** A scripted behaviour: decides the next assistant reply from the conversation so far. */
@@ -83,11 +86,20 @@ export function scriptContext(request: MessagesRequest): ScriptContext {
     history.push(...outcomes);
     lastResults = outcomes;
   }
+  const users = request.messages.filter((m) => m.role === "user");
   return {
     task: taskOf(request),
     turn,
     lastResults,
     history,
     tools: (request.tools ?? []).map((t) => t.name),
+    firstUserText: userText(users[0]),
+    lastUserText: userText(users.at(-1)),
   };
+}
+
+function userText(message: MessagesRequest["messages"][number] | undefined): string {
+  if (message === undefined) return "";
+  if (typeof message.content === "string") return message.content;
+  return message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("\n");
 }

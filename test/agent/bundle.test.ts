@@ -1,0 +1,80 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { buildAction } from "../../scripts/build-action.ts";
+import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
+import { API_KEY, startAttemptFixture } from "./attempt-fixture.ts";
+
+test("action.yml runs the bundle on node24 and declares the inputs the runner reads", async () => {
+  const action = parse(await readFile("action.yml", "utf8")) as {
+    runs: { using: string; main: string };
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+  };
+  assert.equal(action.runs.using, "node24");
+  assert.equal(action.runs.main, "dist/agent/index.js");
+  const runner = await readFile("src/agent/runner.ts", "utf8");
+  const read = [...runner.matchAll(/^\s+\w+: "([a-z-]+)",$/gm)].map((m) => m[1]);
+  assert.deepEqual(read.sort(), Object.keys(action.inputs).sort());
+  const set = [...runner.matchAll(/setOutput\("([a-z-]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(set.sort(), Object.keys(action.outputs).sort());
+});
+
+test("the bundle built from the source runs an attempt as a runner would run the action", async () => {
+  const fx = await startAttemptFixture();
+  const dir = await mkdtemp(join(tmpdir(), "bundle-"));
+  try {
+    const bundle = await buildAction(join(dir, "index.js"));
+    const outputFile = join(dir, "output");
+    await writeFile(outputFile, "");
+    fx.anthropic.setScript(
+      "acme/widgets#1",
+      implementsCorrectly({
+        edits: [{ path: "src/sub.js", content: "export const sub = (a, b) => a - b;\n" }],
+        test: ["node", "--version"],
+      }),
+    );
+    const job = fx.job();
+    const child = spawn(process.execPath, [bundle], {
+      cwd: fx.workspace,
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_API_URL: fx.github.url,
+        GITHUB_WORKSPACE: fx.workspace,
+        RUNNER_TEMP: fx.tempRoot,
+        GITHUB_OUTPUT: outputFile,
+        INPUT_JOB: JSON.stringify(job),
+        "INPUT_ANTHROPIC-API-KEY": API_KEY,
+        "INPUT_ANTHROPIC-BASE-URL": fx.anthropic.url,
+        "INPUT_APP-ID": String(fx.app.id),
+        "INPUT_PRIVATE-KEY": fx.app.privateKey,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, log);
+    const outputs = await readFile(outputFile, "utf8");
+    assert.match(outputs, /^outcome<<.*\ndone\n/m);
+    const pull = /^pull-request<<.*\n(\d+)\n/m.exec(outputs)?.[1];
+    assert.equal(
+      fx.repo.pulls.get(Number(pull))?.head,
+      job.branch,
+      "the output names the agent's pull request",
+    );
+    // `::add-mask::` is how the action asks the runner to mask a secret; nothing else may carry it.
+    const printed = log.split("\n").filter((line) => !line.startsWith("::add-mask::"));
+    assert.ok(log.includes(`::add-mask::${API_KEY}`), "the key is masked");
+    assert.ok(!printed.some((line) => line.includes(API_KEY)), "the key never reaches the log");
+    fx.github.assertNoViolations();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await fx.close();
+  }
+});

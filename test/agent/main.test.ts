@@ -1,0 +1,252 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readReport } from "../../src/core/report.ts";
+import { responseCost, fromApiUsage, addUsage, ZERO_USAGE } from "../../src/core/usage.ts";
+import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
+import { runsPastBudget } from "../../src/sim/anthropic/behaviours/runs-past-budget.ts";
+import { call, finish } from "../../src/sim/anthropic/behaviours/steps.ts";
+import type { Script } from "../../src/sim/anthropic/script.ts";
+import { startAttemptFixture, type AttemptFixture } from "./attempt-fixture.ts";
+
+const SUB_EDITS = [
+  {
+    path: "src/math.js",
+    oldString: "  return a + b;\n}\n",
+    newString: "  return a + b;\n}\n\nexport function sub(a, b) {\n  return a - b;\n}\n",
+  },
+  {
+    path: "test/math.test.js",
+    oldString: 'import { add } from "../src/math.js";',
+    newString: 'import { add, sub } from "../src/math.js";\n\ntest("sub", () => assert.equal(sub(5, 3), 2));',
+  },
+];
+
+/** Trailers of a message as real git reads them. */
+async function gitTrailers(message: string): Promise<string> {
+  const child = execFile("git", ["interpret-trailers", "--parse"]);
+  child.stdin?.end(message);
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => child.on("close", resolve));
+  return out;
+}
+
+describe("an attempt that implements the issue", () => {
+  let fx: AttemptFixture;
+  before(async () => {
+    fx = await startAttemptFixture();
+  });
+  after(() => fx.close());
+
+  test("edits two files, runs the tests, commits with trailers and opens a pull request", async () => {
+    const job = fx.job();
+    const { report } = await fx.attempt(job, implementsCorrectly({ edits: SUB_EDITS }));
+    assert.equal(report.outcome, "done", report.reason);
+    assert.deepEqual(report.filesChanged.sort(), ["src/math.js", "test/math.test.js"]);
+    assert.deepEqual(report.commands, [{ argv: "npm test", exitCode: 0 }]);
+
+    const message = await fx.bareGit("log", "-1", "--format=%B", `refs/heads/${job.branch}`);
+    const trailers = await gitTrailers(message);
+    assert.match(trailers, /^Swarm-Agent: builder-01$/m);
+    assert.match(trailers, /^Swarm-Task: acme\/widgets#1$/m);
+    assert.match(trailers, /^Swarm-Session: s-0001$/m);
+    assert.match(trailers, /^Swarm-Attempt: 1$/m);
+    assert.match(trailers, /^Co-authored-by: octocat <583231\+octocat@users\.noreply\.github\.com>$/m);
+    const parent = (await fx.bareGit("rev-parse", `refs/heads/${job.branch}~1`)).trim();
+    assert.equal(parent, (await fx.bareGit("rev-parse", "refs/heads/main")).trim());
+    const diff = await fx.bareGit("diff", "--name-only", "main", job.branch);
+    assert.deepEqual(diff.trim().split("\n").sort(), ["src/math.js", "test/math.test.js"]);
+
+    assert.ok(report.pullRequest !== null);
+    // A pull request's title and body live on its issue, as on GitHub.
+    const pull = fx.repo.issues.get(report.pullRequest);
+    assert.ok(pull && fx.repo.pulls.get(report.pullRequest)?.head === job.branch);
+    assert.match(pull.body ?? "", /^Closes #1$/m);
+    assert.equal(readReport(pull.body ?? "").ok, true);
+    assert.match(await gitTrailers(pull.body ?? ""), /^Swarm-Agent: builder-01$/m);
+
+    const checks = [...fx.repo.checkRuns.values()].filter((c) => c.name === "swarm/agent");
+    const final = checks.find((c) => c.headSha === report.headSha);
+    assert.equal(final?.conclusion, "success");
+    const fromCheck = readReport(final?.output.text ?? "");
+    assert.ok(fromCheck.ok);
+    assert.equal(fromCheck.report.outcome, "done");
+    assert.ok(
+      checks.every((c) => c.status === "completed"),
+      "no check run is left in progress",
+    );
+    fx.github.assertNoViolations();
+  });
+
+  test("the usage it reports is what the offline API billed, priced from the job", async () => {
+    const fresh = await startAttemptFixture();
+    try {
+      const job = fresh.job();
+      const { report } = await fresh.attempt(job, implementsCorrectly({ edits: SUB_EDITS }));
+      let usage = ZERO_USAGE;
+      let cost = 0;
+      for (const record of fresh.anthropic.records()) {
+        if (record.usage === null) continue;
+        const one = fromApiUsage(record.usage);
+        usage = addUsage(usage, one);
+        cost += responseCost(one, job.model.price);
+      }
+      assert.deepEqual(report.usage, usage);
+      assert.ok(Math.abs(report.costUsd - cost) < 1e-12);
+      assert.ok(usage.cacheRead > 0, "later turns read the cached prefix");
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe("walls", () => {
+  test("a token budget too small for the first request stops before any model request", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job({ limits: { tokens: 1000, usd: 5, jobMinutes: 30, heartbeatSeconds: 60 } });
+      const { report } = await fx.attempt(job, implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(report.outcome, "budget-tokens");
+      assert.match(report.reason, /token budget of 1000/);
+      assert.equal(fx.anthropic.records().length, 0);
+      assert.equal(report.pullRequest, null);
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("the USD ceiling stops a runaway agent without spending past it, and keeps its work", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job({ limits: { tokens: 10_000_000, usd: 0.25, jobMinutes: 30, heartbeatSeconds: 60 } });
+      const writesThenRuns: Script = {
+        name: "writes-then-runs-away",
+        next: (context) =>
+          context.turn === 0
+            ? call("Writing.", "write_file", { path: "src/notes.js", content: "export const notes = 1;\n" })
+            : runsPastBudget({ outputTokensPerTurn: 3000 }).next(context),
+      };
+      const { report } = await fx.attempt(job, writesThenRuns, { maxTurns: 500 });
+      assert.equal(report.outcome, "budget-usd");
+      assert.ok(report.costUsd <= 0.25, `spent ${report.costUsd}`);
+      assert.ok(report.turns > 2);
+      assert.deepEqual(report.filesChanged, ["src/notes.js"]);
+      const files = await fx.bareGit("ls-tree", "-r", "--name-only", job.branch);
+      assert.match(files, /^src\/notes\.js$/m, "the work so far is on the branch");
+      assert.equal(report.pullRequest, null, "a stopped attempt opens no pull request");
+      const check = [...fx.repo.checkRuns.values()].find((c) => c.headSha === report.headSha);
+      assert.equal(check?.conclusion, "failure");
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("the job's minute bound stops the loop", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job({ limits: { tokens: 10_000_000, usd: 5, jobMinutes: 1, heartbeatSeconds: 60 } });
+      // Each model turn takes 25 s on this clock, so the minute runs out after the third.
+      let t = Date.parse("2026-11-22T10:00:00Z");
+      const looping: Script = {
+        name: "slow-looping",
+        next: () => {
+          t += 25_000;
+          return call("Looking.", "list_files", {});
+        },
+      };
+      const { report } = await fx.attempt(job, looping, { now: () => t, maxTurns: 500 });
+      assert.equal(report.outcome, "time");
+      assert.equal(report.turns, 3);
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("a write outside the scope is refused, and a file a command wrote outside it is left out of the commit", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job();
+      const steps = [
+        call("Editing the README.", "write_file", { path: "README.md", content: "hijacked\n" }),
+        call("Generating.", "run_command", { argv: ["node", "tools/generate.js"] }),
+        call("Writing.", "write_file", { path: "src/extra.js", content: "export const extra = 1;\n" }),
+        finish("Added src/extra.js."),
+      ];
+      const { report } = await fx.attempt(job, {
+        name: "mixed",
+        next: (c) => steps[c.turn] ?? finish("done"),
+      });
+      assert.equal(report.outcome, "done");
+      assert.equal(report.refusals, 1);
+      assert.deepEqual(report.filesChanged, ["src/extra.js"]);
+      assert.deepEqual(
+        report.refusedChanges.map((c) => c.path),
+        ["generated.txt"],
+      );
+      const files = await fx.bareGit("ls-tree", "-r", "--name-only", job.branch);
+      assert.doesNotMatch(files, /generated\.txt/);
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe("context handoff", () => {
+  test("past 80% of the context window the agent summarises and continues in a fresh conversation", async () => {
+    // Tools and system prompt take about 1,200 tokens; the big file adds 3,000 (12,000 bytes at
+    // the offline API's four bytes a token), which crosses 80% of 5,000 only before the handoff.
+    const fx = await startAttemptFixture({ price: { contextWindow: 5000 } });
+    try {
+      const job = fx.job();
+      const big = "x".repeat(12_000);
+      let seededWith: string | undefined;
+      const script: Script = {
+        name: "fills-the-context",
+        next(context) {
+          if (context.lastUserText.includes("context window is nearly full"))
+            return {
+              kind: "reply",
+              content: [{ type: "text", text: "Read the big file; next: write src/after.js." }],
+            };
+          if (context.firstUserText.includes("Progress so far")) {
+            seededWith ??= context.firstUserText;
+            return context.turn === 0
+              ? call("Writing.", "write_file", { path: "src/after.js", content: "export const after = 1;\n" })
+              : finish("Wrote src/after.js after the handoff.");
+          }
+          return context.turn === 0
+            ? call("Writing a big file.", "write_file", { path: "src/big.txt", content: big })
+            : call("Reading it back.", "read_file", { path: "src/big.txt" });
+        },
+      };
+      const { report } = await fx.attempt(job, script);
+      assert.equal(report.outcome, "done", report.reason);
+      assert.equal(report.handoffs, 1);
+      assert.deepEqual(report.filesChanged, ["src/after.js", "src/big.txt"]);
+      assert.match(seededWith ?? "", /Read the big file; next: write src\/after\.js\./);
+      assert.match(seededWith ?? "", /^# Issue #1: Add subtraction/, "and the task itself");
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe("retries", () => {
+  test("a storm of 529 overloads is survived and no usage is counted twice", async () => {
+    const fx = await startAttemptFixture({ anthropicRetries: 8 });
+    try {
+      for (let i = 0; i < 5; i++) fx.anthropic.injectFault({ kind: "overloaded", retryAfterSeconds: 0 });
+      const { report } = await fx.attempt(fx.job(), implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(report.outcome, "done", report.reason);
+      const billed = fx.anthropic.records().filter((r) => r.usage !== null);
+      const failed = fx.anthropic.records().filter((r) => r.status === 529);
+      assert.equal(failed.length, 5);
+      let usage = ZERO_USAGE;
+      for (const r of billed) if (r.usage !== null) usage = addUsage(usage, fromApiUsage(r.usage));
+      assert.deepEqual(report.usage, usage);
+    } finally {
+      await fx.close();
+    }
+  });
+});
