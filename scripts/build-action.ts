@@ -19,7 +19,9 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     minify: true,
     legalComments: "linked",
     // Some dependencies are CommonJS and call require(); an ES module bundle has to provide it.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: "warning",
   });
   return outfile;
