@@ -46,6 +46,30 @@ export interface RepoFile {
 /** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
 export type Conditional<T> = { changed: false } | { changed: true; value: T; etag: string | null };
 
+/**
+ * GitHub requests counted per task (`owner/repo#issue`; requests for no task count under the
+ * repository). One counter serves the whole app, so a task's count spans every event it took.
+ */
+export class RequestCounter {
+  readonly #counts = new Map<string, number>();
+
+  /** Adds one request for a task (or the repository, when `issueNumber` is null). */
+  add(repo: RepoRef, issueNumber: number | null): void {
+    const key = `${repo.owner}/${repo.repo}${issueNumber === null ? "" : `#${issueNumber}`}`;
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  /** Requests made so far for a task. */
+  forTask(repo: string, issueNumber: number): number {
+    return this.#counts.get(`${repo}#${issueNumber}`) ?? 0;
+  }
+
+  /** Every count so far, by task or repository. */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+}
+
 function status(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
     ? error.status
@@ -59,11 +83,13 @@ function status(error: unknown): number | undefined {
 export class GitHubGateway {
   readonly #octokit: GatewayOctokit;
   readonly #repo: RepoRef;
+  readonly #counter: RequestCounter;
   #requests = 0;
 
-  constructor(octokit: GatewayOctokit, repo: RepoRef) {
+  constructor(octokit: GatewayOctokit, repo: RepoRef, counter: RequestCounter = new RequestCounter()) {
     this.#octokit = octokit;
     this.#repo = repo;
+    this.#counter = counter;
   }
 
   /** The repository this gateway acts on. */
@@ -76,15 +102,22 @@ export class GitHubGateway {
     return this.#requests;
   }
 
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
+  #count(task: number | null): void {
     this.#requests += 1;
+    this.#counter.add(this.#repo, task);
+  }
+
+  async #call<T>(task: number | null, fn: () => Promise<T>): Promise<T> {
+    this.#count(task);
     return fn();
   }
 
   /** Reads a text file from the default branch; null when it does not exist. */
   async readFile(path: string): Promise<RepoFile | null> {
     try {
-      const { data } = await this.#call(() => this.#octokit.rest.repos.getContent({ ...this.#repo, path }));
+      const { data } = await this.#call(null, () =>
+        this.#octokit.rest.repos.getContent({ ...this.#repo, path }),
+      );
       if (Array.isArray(data) || data.type !== "file" || !("content" in data))
         throw new Error(`${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`);
       return { path, text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
@@ -103,7 +136,7 @@ export class GitHubGateway {
     labels: string[];
     isPullRequest: boolean;
   }> {
-    const { data } = await this.#call(() =>
+    const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.issues.get({ ...this.#repo, issue_number: issueNumber }),
     );
     return {
@@ -116,10 +149,10 @@ export class GitHubGateway {
     };
   }
 
-  /** Whether a pull request has been merged. */
-  async isPullRequestMerged(pullNumber: number): Promise<boolean> {
+  /** Whether a task's pull request has been merged. */
+  async isPullRequestMerged(issueNumber: number, pullNumber: number): Promise<boolean> {
     try {
-      await this.#call(() =>
+      await this.#call(issueNumber, () =>
         this.#octokit.rest.pulls.checkIfMerged({ ...this.#repo, pull_number: pullNumber }),
       );
       return true;
@@ -131,22 +164,33 @@ export class GitHubGateway {
 
   /** Posts a comment on an issue or pull request and returns its id. */
   async createComment(issueNumber: number, body: string): Promise<number> {
-    const { data } = await this.#call(() =>
+    const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.issues.createComment({ ...this.#repo, issue_number: issueNumber, body }),
     );
     return data.id;
   }
 
-  /** Replaces a comment's body; false when the comment no longer exists. */
-  async updateComment(commentId: number, body: string): Promise<boolean> {
+  /** Replaces the body of a comment on an issue; false when the comment no longer exists. */
+  async updateComment(issueNumber: number, commentId: number, body: string): Promise<boolean> {
     try {
-      await this.#call(() =>
+      await this.#call(issueNumber, () =>
         this.#octokit.rest.issues.updateComment({ ...this.#repo, comment_id: commentId, body }),
       );
       return true;
     } catch (error) {
       if (status(error) === 404) return false;
       throw error;
+    }
+  }
+
+  /** Deletes a comment on an issue; one already gone is not an error. */
+  async deleteComment(issueNumber: number, commentId: number): Promise<void> {
+    try {
+      await this.#call(issueNumber, () =>
+        this.#octokit.rest.issues.deleteComment({ ...this.#repo, comment_id: commentId }),
+      );
+    } catch (error) {
+      if (status(error) !== 404) throw error;
     }
   }
 
@@ -157,7 +201,7 @@ export class GitHubGateway {
       issue_number: issueNumber,
       per_page: 100,
     })) {
-      this.#requests += 1;
+      this.#count(issueNumber);
       for (const c of page.data)
         if (c.user?.type === "Bot" && c.body?.includes(marker))
           return { id: c.id, body: c.body, authorType: c.user.type };
@@ -168,7 +212,7 @@ export class GitHubGateway {
   /** Adds labels to an issue or pull request. */
   async addLabels(issueNumber: number, labels: string[]): Promise<void> {
     if (labels.length === 0) return;
-    await this.#call(() =>
+    await this.#call(issueNumber, () =>
       this.#octokit.rest.issues.addLabels({ ...this.#repo, issue_number: issueNumber, labels }),
     );
   }
@@ -176,7 +220,7 @@ export class GitHubGateway {
   /** Removes a label; a label that is not there is not an error. */
   async removeLabel(issueNumber: number, name: string): Promise<void> {
     try {
-      await this.#call(() =>
+      await this.#call(issueNumber, () =>
         this.#octokit.rest.issues.removeLabel({ ...this.#repo, issue_number: issueNumber, name }),
       );
     } catch (error) {
@@ -187,7 +231,7 @@ export class GitHubGateway {
   /** Creates a label in the repository unless it exists. */
   async ensureLabel(name: string, color: string, description: string): Promise<void> {
     try {
-      await this.#call(() =>
+      await this.#call(null, () =>
         this.#octokit.rest.issues.createLabel({ ...this.#repo, name, color, description }),
       );
     } catch (error) {
@@ -195,9 +239,13 @@ export class GitHubGateway {
     }
   }
 
-  /** Puts a reaction (👀 is "eyes") on an issue comment. */
-  async reactToComment(commentId: number, content: "eyes" | "+1" | "confused"): Promise<void> {
-    await this.#call(() =>
+  /** Puts a reaction (👀 is "eyes") on a comment of an issue or pull request. */
+  async reactToComment(
+    issueNumber: number,
+    commentId: number,
+    content: "eyes" | "+1" | "confused",
+  ): Promise<void> {
+    await this.#call(issueNumber, () =>
       this.#octokit.rest.reactions.createForIssueComment({ ...this.#repo, comment_id: commentId, content }),
     );
   }
@@ -205,7 +253,7 @@ export class GitHubGateway {
   /** A user's permission on the repository. */
   async getPermission(username: string): Promise<RepoPermission> {
     try {
-      const { data } = await this.#call(() =>
+      const { data } = await this.#call(null, () =>
         this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username }),
       );
       const p = data.permission;
@@ -219,17 +267,19 @@ export class GitHubGateway {
 
   /** The repository's default branch (workflow_dispatch runs the workflow file from there). */
   async getDefaultBranch(): Promise<string> {
-    const { data } = await this.#call(() => this.#octokit.rest.repos.get({ ...this.#repo }));
+    const { data } = await this.#call(null, () => this.#octokit.rest.repos.get({ ...this.#repo }));
     return data.default_branch;
   }
 
-  /** Dispatches a workflow and returns the run GitHub created for it (return_run_details). */
+  /** Dispatches a task's workflow run and returns the run GitHub created for it (return_run_details). */
   async dispatchWorkflow(
+    issueNumber: number,
+
     workflowFile: string,
     ref: string,
     inputs: Record<string, string>,
   ): Promise<DispatchedRun> {
-    const response = await this.#call(() =>
+    const response = await this.#call(issueNumber, () =>
       this.#octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
         ...this.#repo,
         workflow_id: workflowFile,
@@ -258,10 +308,14 @@ export class GitHubGateway {
     };
   }
 
-  /** A workflow run, fetched conditionally: an unchanged run (304) costs no rate limit. */
-  async getWorkflowRun(runId: number, etag?: string): Promise<Conditional<WorkflowRunInfo> | null> {
+  /** A task's workflow run, fetched conditionally: an unchanged run (304) costs no rate limit; null when gone. */
+  async getWorkflowRun(
+    issueNumber: number,
+    runId: number,
+    etag?: string,
+  ): Promise<Conditional<WorkflowRunInfo> | null> {
     try {
-      const response = await this.#call(() =>
+      const response = await this.#call(issueNumber, () =>
         this.#octokit.rest.actions.getWorkflowRun({
           ...this.#repo,
           run_id: runId,
@@ -290,7 +344,7 @@ export class GitHubGateway {
 
   /** The workflow_dispatch runs of a workflow created at or after `since` (ISO time), newest first. */
   async listDispatchedRuns(workflowFile: string, since: string): Promise<WorkflowRunInfo[]> {
-    const { data } = await this.#call(() =>
+    const { data } = await this.#call(null, () =>
       this.#octokit.rest.actions.listWorkflowRuns({
         ...this.#repo,
         workflow_id: workflowFile,
@@ -309,10 +363,12 @@ export class GitHubGateway {
     }));
   }
 
-  /** Cancels a workflow run; a run that already finished (409) is not an error. */
-  async cancelWorkflowRun(runId: number): Promise<void> {
+  /** Cancels a task's workflow run; a run that already finished (409) is not an error. */
+  async cancelWorkflowRun(issueNumber: number, runId: number): Promise<void> {
     try {
-      await this.#call(() => this.#octokit.rest.actions.cancelWorkflowRun({ ...this.#repo, run_id: runId }));
+      await this.#call(issueNumber, () =>
+        this.#octokit.rest.actions.cancelWorkflowRun({ ...this.#repo, run_id: runId }),
+      );
     } catch (error) {
       if (status(error) !== 409) throw error;
     }

@@ -1,0 +1,33 @@
+import { formatProblem, parseConfig } from "../core/config/parse.ts";
+import type { SwarmConfig } from "../core/config/schema.ts";
+import type { GitHubGateway } from "../github/gateway.ts";
+import { codeBlock } from "./markdown.ts";
+
+/** Where a repository keeps its swarm config, on the default branch. */
+export const CONFIG_PATH = ".github/swarm.yml";
+
+/** A repository's config: valid (from the file, or the defaults when there is none) or broken. */
+export type LoadedConfig =
+  { ok: true; config: SwarmConfig; fromFile: boolean } | { ok: false; problems: string[] };
+
+/**
+ * Reads `.github/swarm.yml` through the gateway and validates it with the config module, so a
+ * broken file yields the same `file:line:column` problems `swarm-foreman config check` prints.
+ */
+export async function loadConfig(gateway: GitHubGateway): Promise<LoadedConfig> {
+  const file = await gateway.readFile(CONFIG_PATH);
+  const result = parseConfig(file?.text ?? "");
+  if (result.ok) return { ok: true, config: result.config, fromFile: file !== null };
+  return { ok: false, problems: result.problems.map((p) => formatProblem(CONFIG_PATH, p)) };
+}
+
+/** The one comment a task gets when the config is broken: every problem, and how to check a fix. */
+export function brokenConfigComment(problems: readonly string[]): string {
+  return [
+    `**Swarm Foreman cannot start this task:** \`${CONFIG_PATH}\` has ${problems.length === 1 ? "a problem" : `${problems.length} problems`}.`,
+    "",
+    codeBlock(problems.join("\n")),
+    "",
+    `Fix the file on the default branch (\`npx swarm-foreman config check\` checks it locally), then remove and add the label again.`,
+  ].join("\n");
+}
