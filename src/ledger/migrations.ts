@@ -160,10 +160,17 @@ async function lookups(db: Db): Promise<void> {
   await db.schema.createIndex("attempts_run").on("attempts").column("workflow_run_id").execute();
 }
 
+// The app stores the lifecycle's whole record of a task, and the title for reports.
+async function taskLifecycle(db: Db): Promise<void> {
+  await db.schema.alterTable("tasks").addColumn("title", "text").execute();
+  await db.schema.alterTable("tasks").addColumn("lifecycle", "text").execute();
+}
+
 /** The ledger's migrations for one engine, keyed by name in the order they run. */
 export function ledgerMigrations(backend: Backend): Record<string, Migration> {
   return {
     "0001_initial": { up: (db) => initial(db, backend) },
     "0002_lookups": { up: lookups },
+    "0003_task_lifecycle": { up: taskLifecycle },
   };
 }

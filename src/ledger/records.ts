@@ -31,6 +31,10 @@ export const TaskFields = z.object({
   fileScope: z.array(z.string()),
   labellerLogin: z.string().nullable(),
   labellerId: githubId.nullable(),
+  /** The issue's title when the task was taken, for reports and the duplicate check. */
+  title: z.string().nullable(),
+  /** The task lifecycle's own record of the task (core's schema), stored whole as JSON. */
+  lifecycle: json.nullable(),
 });
 export type TaskFields = z.infer<typeof TaskFields>;
 
@@ -78,6 +82,13 @@ export const ClaimRequest = TaskKey.extend({
   maxAgents: positive,
 });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
+
+/** Which tasks to list; the filters combine with AND. */
+export interface TaskFilter {
+  repo?: string;
+  /** Only tasks in one of these states. */
+  states?: readonly string[];
+}
 
 /** The answer to a claim: dispatch only when `claimed` is true. */
 export type ClaimResult =

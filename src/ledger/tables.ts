@@ -21,6 +21,9 @@ export interface TasksTable {
   fileScope: string;
   labellerLogin: string | null;
   labellerId: number | null;
+  title: string | null;
+  /** JSON text. */
+  lifecycle: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -137,6 +137,59 @@ function contract(backend: Backend) {
         assert.equal((await ledger.tasks.get(key(3)))?.statusCommentId, winner);
       }));
 
+    test("listQueued takes the waiting states the lifecycle names", () =>
+      withLedger(async (ledger, time) => {
+        await ledger.tasks.ensure({ ...key(1), state: "queued", queuedAt: time.iso() });
+        time.advance(1000);
+        await ledger.tasks.ensure({ ...key(2), state: "rework", queuedAt: time.iso() });
+        await ledger.tasks.ensure({ ...key(3), state: "running" });
+        assert.deepEqual(
+          (await ledger.tasks.listQueued(repo)).map((t) => t.issueNumber),
+          [1],
+        );
+        const waiting = await ledger.tasks.listQueued(repo, ["queued", "rework"]);
+        assert.deepEqual(
+          waiting.map((t) => t.issueNumber),
+          [1, 2],
+        );
+        assert.deepEqual(await ledger.tasks.listQueued(repo, []), []);
+      }));
+
+    test("the lifecycle record and title round-trip as given, and list filters by repository and state", () =>
+      withLedger(async (ledger) => {
+        const lifecycle = { status: "queued", attempt: 0, plan: { mode: "fresh" }, specProblems: [] };
+        await ledger.tasks.ensure({ ...key(4), state: "queued", title: "Add a widget", lifecycle });
+        await ledger.tasks.ensure({ ...key(5), state: "running" });
+        await ledger.tasks.ensure({ ...key(6, "octo/other"), state: "queued" });
+        const stored = await ledger.tasks.get(key(4));
+        assert.deepEqual(stored?.lifecycle, lifecycle);
+        assert.equal(stored?.title, "Add a widget");
+        assert.equal((await ledger.tasks.get(key(5)))?.lifecycle, null);
+        const next = { ...lifecycle, status: "dispatched", attempt: 1, plan: null };
+        const updated = await ledger.tasks.update(key(4), { state: "dispatched", lifecycle: next });
+        assert.deepEqual(updated?.lifecycle, next);
+        const queued = await ledger.tasks.list({ states: ["queued"] });
+        assert.deepEqual(
+          queued.map((t) => `${t.repo}#${t.issueNumber}`),
+          ["octo/other#6"],
+        );
+        assert.deepEqual(
+          (await ledger.tasks.list({ repo })).map((t) => t.issueNumber),
+          [4, 5],
+        );
+        assert.deepEqual(await ledger.tasks.list({ states: [] }), []);
+      }));
+
+    test("a status comment is replaced only while it is still the one recorded", () =>
+      withLedger(async (ledger) => {
+        await ledger.tasks.ensure({ ...key(10), state: "queued" });
+        await ledger.tasks.setStatusComment(key(10), 100);
+        assert.equal(await ledger.tasks.replaceStatusComment(key(10), 99, 101), false);
+        assert.equal(await ledger.tasks.replaceStatusComment(key(10), 100, 102), true);
+        assert.equal(await ledger.tasks.replaceStatusComment(key(10), 100, 103), false);
+        assert.equal((await ledger.tasks.get(key(10)))?.statusCommentId, 102);
+      }));
+
     test("bad input is refused with the field named", () =>
       withLedger(async (ledger) => {
         await assert.rejects(
@@ -288,6 +341,37 @@ function contract(backend: Backend) {
         assert.equal(await ledger.attempts.findByWorkflowRun(repo, 1), undefined);
         assert.equal(await ledger.attempts.findByWorkflowRun("octo/other", 30_433_642_001), undefined);
       }));
+  });
+
+  describe("attempts for the app", () => {
+    test("one caller takes over a stale intent's recovery; a fresh or confirmed one is left alone", async () => {
+      const time = manualClock();
+      const fresh = await backend.fresh();
+      const a = await backend.open(fresh, time.clock);
+      const b = backend.name === "postgres" ? await backend.open(fresh, time.clock) : a;
+      const grace = 120_000;
+      const cutoff = () => new Date(time.clock().getTime() - grace).toISOString();
+      try {
+        await a.tasks.ensure({ ...key(5), state: "queued" });
+        await a.attempts.claimDispatch(claim(5));
+        assert.equal(await a.attempts.claimRecovery(key(5), 1, cutoff()), false, "a fresh intent stays");
+        time.advance(10 * 60_000);
+        const results = await Promise.all([
+          a.attempts.claimRecovery(key(5), 1, cutoff()),
+          b.attempts.claimRecovery(key(5), 1, cutoff()),
+        ]);
+        assert.equal(results.filter(Boolean).length, 1);
+        await a.attempts.transition(key(5), 1, "dispatched", { workflowRunId: 42 });
+        time.advance(10 * 60_000);
+        assert.equal(
+          await a.attempts.claimRecovery(key(5), 1, cutoff()),
+          false,
+          "a dispatched attempt needs none",
+        );
+      } finally {
+        await Promise.all([a.close(), b === a ? undefined : b.close()]);
+      }
+    });
   });
 
   describe("events", () => {
@@ -585,6 +669,9 @@ function contract(backend: Backend) {
       await fresh.raw("drop index tasks_pull");
       await fresh.raw("drop index attempts_run");
       await fresh.raw("delete from kysely_migration where name = '0002_lookups'");
+      await fresh.raw("alter table tasks drop column title");
+      await fresh.raw("alter table tasks drop column lifecycle");
+      await fresh.raw("delete from kysely_migration where name = '0003_task_lifecycle'");
       const upgraded = await backend.open(fresh);
       try {
         assert.equal(upgraded.schemaVersion, first.schemaVersion);
@@ -594,6 +681,8 @@ function contract(backend: Backend) {
             : "select indexname as name from pg_indexes where schemaname = current_schema() and indexname in ('tasks_pull', 'attempts_run')";
         assert.equal((await fresh.raw(indexes)).length, 2);
         assert.equal((await upgraded.tasks.findByPull(repo, 8))?.issueNumber, 1);
+        const lifecycle = { status: "pr-open" };
+        assert.deepEqual((await upgraded.tasks.update(key(1), { lifecycle }))?.lifecycle, lifecycle);
       } finally {
         await upgraded.close();
       }

@@ -239,6 +239,24 @@ export class AttemptStore {
     return rows.map(toAttempt);
   }
 
+  /**
+   * Takes over the recovery of an attempt stuck in intent since before `staleBefore` (an ISO
+   * time): its last change is stamped now, so exactly one caller, across processes, gets true and
+   * the others see a fresh intent and leave it.
+   */
+  async claimRecovery(key: TaskKey, attempt: number, staleBefore: string): Promise<boolean> {
+    const result = await this.#ctx.db
+      .updateTable("attempts")
+      .set({ updatedAt: nowIso(this.#ctx) })
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .where("number", "=", attempt)
+      .where("state", "=", "intent")
+      .where("updatedAt", "<", staleBefore)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** How many attempts of a repository count against its maxAgents. */
   async countActive(repo: string): Promise<number> {
     return countActive(this.#ctx.db, repo);

@@ -1,13 +1,17 @@
 import type { Selectable, Updateable } from "kysely";
 import { NewTask, TaskKey, TaskPatch } from "../records.ts";
-import type { Task } from "../records.ts";
+import type { Task, TaskFilter } from "../records.ts";
 import type { TasksTable } from "../tables.ts";
 import { nowIso } from "./context.ts";
 import type { StoreContext } from "./context.ts";
 
 /** A stored row as the Task the rest of the system sees. */
 export function toTask(row: Selectable<TasksTable>): Task {
-  return { ...row, fileScope: JSON.parse(row.fileScope) as string[] };
+  return {
+    ...row,
+    fileScope: JSON.parse(row.fileScope) as string[],
+    lifecycle: row.lifecycle === null ? null : (JSON.parse(row.lifecycle) as Record<string, unknown>),
+  };
 }
 
 /** Tasks, one per issue, keyed by repository and issue number. */
@@ -39,6 +43,8 @@ export class TaskStore {
         fileScope: JSON.stringify(t.fileScope ?? []),
         labellerLogin: t.labellerLogin ?? null,
         labellerId: t.labellerId ?? null,
+        title: t.title ?? null,
+        lifecycle: t.lifecycle == null ? null : JSON.stringify(t.lifecycle),
         createdAt: now,
         updatedAt: now,
       })
@@ -65,9 +71,10 @@ export class TaskStore {
   async update(key: TaskKey, patch: TaskPatch): Promise<Task | undefined> {
     TaskKey.parse(key);
     const p = TaskPatch.parse(patch);
-    const { fileScope, ...rest } = p;
+    const { fileScope, lifecycle, ...rest } = p;
     const changes: Updateable<TasksTable> = { ...rest, updatedAt: nowIso(this.#ctx) };
     if (fileScope !== undefined) changes.fileScope = JSON.stringify(fileScope);
+    if (lifecycle !== undefined) changes.lifecycle = lifecycle === null ? null : JSON.stringify(lifecycle);
     const row = await this.#ctx.db
       .updateTable("tasks")
       .set(changes)
@@ -101,13 +108,17 @@ export class TaskStore {
     return rows.map(toTask);
   }
 
-  /** Queued tasks of a repository in dispatch order: priority, then first queued first. */
-  async listQueued(repo: string): Promise<Task[]> {
+  /**
+   * Waiting tasks of a repository in dispatch order: priority, then first queued first. A task
+   * waits in any of `states` (the lifecycle names them; "queued" unless told).
+   */
+  async listQueued(repo: string, states: readonly string[] = ["queued"]): Promise<Task[]> {
+    if (states.length === 0) return [];
     const rows = await this.#ctx.db
       .selectFrom("tasks")
       .selectAll()
       .where("repo", "=", repo)
-      .where("state", "=", "queued")
+      .where("state", "in", states)
       .orderBy("priority")
       .orderBy("queuedAt")
       .orderBy("issueNumber")
@@ -128,5 +139,29 @@ export class TaskStore {
       .where("statusCommentId", "is", null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Replaces the recorded status comment, when it is still `previous` (the comment was deleted
+   * and a new one posted). Returns false when another writer changed it first.
+   */
+  async replaceStatusComment(key: TaskKey, previous: number, commentId: number): Promise<boolean> {
+    const result = await this.#ctx.db
+      .updateTable("tasks")
+      .set({ statusCommentId: commentId, updatedAt: nowIso(this.#ctx) })
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .where("statusCommentId", "=", previous)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Tasks matching the filter, by repository and issue number. */
+  async list(filter: TaskFilter = {}): Promise<Task[]> {
+    if (filter.states !== undefined && filter.states.length === 0) return [];
+    let query = this.#ctx.db.selectFrom("tasks").selectAll().orderBy("repo").orderBy("issueNumber");
+    if (filter.repo !== undefined) query = query.where("repo", "=", filter.repo);
+    if (filter.states !== undefined) query = query.where("state", "in", filter.states);
+    return (await query.execute()).map(toTask);
   }
 }
