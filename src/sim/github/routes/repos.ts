@@ -21,7 +21,8 @@ export const repoRoutes: RouteHandlers = {
       body: {
         permission: role ? CLASSIC[role] : "none",
         role_name: role ?? "none",
-        user: { ...userJson(ctx.urls, user), permissions: permissionsOf(role) },
+        // GitHub's description requires the collaborator's role_name inside `user` too.
+        user: { ...userJson(ctx.urls, user), permissions: permissionsOf(role), role_name: role ?? "none" },
       },
     };
   },
