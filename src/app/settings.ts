@@ -33,8 +33,6 @@ export const appEnvSchema = z.object({
     .default("/api/github/webhooks"),
   /** GitHub's REST API root; set it for GitHub Enterprise Server (https://HOST/api/v3). */
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL must be a URL such as https://api.github.com" }).optional(),
-  /** PostgreSQL for several replicas; without it the ledger is an embedded SQLite file. */
-  DATABASE_URL: z.string().optional(),
   /** How often the app compares running attempts with their workflow runs, in seconds. */
   RECONCILE_INTERVAL_SECONDS: z.coerce
     .number({ error: "RECONCILE_INTERVAL_SECONDS must be a number of seconds" })

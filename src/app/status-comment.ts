@@ -60,3 +60,9 @@ export function renderStatusComment(view: StatusView): string {
     `<sub>Updated ${view.updatedAt} by the app; this comment is edited in place. \`/swarm help\` lists the commands.</sub>`,
   ].join("\n");
 }
+
+/** The reply to `/swarm status`: the same facts as the status comment, without its marker. */
+export function renderStatusReply(view: StatusView): string {
+  const body = renderStatusComment(view).split("\n");
+  return body.slice(1, -2).join("\n").trim();
+}

@@ -363,6 +363,93 @@ export class GitHubGateway {
     }));
   }
 
+  /** An issue's number and state, or null when there is no such issue (or it is not visible). */
+  async findIssue(issueNumber: number): Promise<{ number: number; state: string } | null> {
+    try {
+      const { data } = await this.#call(null, () =>
+        this.#octokit.rest.issues.get({ ...this.#repo, issue_number: issueNumber }),
+      );
+      return { number: data.number, state: data.state };
+    } catch (error) {
+      if (status(error) === 404 || status(error) === 410) return null;
+      throw error;
+    }
+  }
+
+  /** Closes a task's issue as completed. */
+  async closeIssue(issueNumber: number): Promise<void> {
+    await this.#call(issueNumber, () =>
+      this.#octokit.rest.issues.update({
+        ...this.#repo,
+        issue_number: issueNumber,
+        state: "closed",
+        state_reason: "completed",
+      }),
+    );
+  }
+
+  /** The open or closed pull request whose head is `branch` in this repository, newest first; null when none. */
+  async findPullRequest(issueNumber: number, branch: string): Promise<number | null> {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.list({
+        ...this.#repo,
+        head: `${this.#repo.owner}:${branch}`,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: 1,
+      }),
+    );
+    return data[0]?.number ?? null;
+  }
+
+  /** Requests reviews of a task's pull request from people (`login`) and teams (`org/team`). */
+  async requestReviewers(
+    issueNumber: number,
+    pullNumber: number,
+    reviewers: readonly string[],
+  ): Promise<void> {
+    if (reviewers.length === 0) return;
+    const people = reviewers.filter((r) => !r.includes("/"));
+    const teams = reviewers.filter((r) => r.includes("/")).map((r) => r.slice(r.indexOf("/") + 1));
+    await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.requestReviewers({
+        ...this.#repo,
+        pull_number: pullNumber,
+        reviewers: people,
+        team_reviewers: teams,
+      }),
+    );
+  }
+
+  /** Adds a task's pull request to the merge queue at its current head (GraphQL enqueuePullRequest). */
+  async enqueuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
+    );
+    await this.#call(issueNumber, () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!, $head: GitObjectID) { enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { clientMutationId } }",
+        { id: data.node_id, head: data.head.sha },
+      ),
+    );
+  }
+
+  /** Takes a task's pull request out of the merge queue (GraphQL dequeuePullRequest). */
+  async dequeuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
+    );
+    await this.#call(issueNumber, () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!) { dequeuePullRequest(input: { id: $id }) { clientMutationId } }",
+        {
+          id: data.node_id,
+        },
+      ),
+    );
+  }
+
   /** Cancels a task's workflow run; a run that already finished (409) is not an error. */
   async cancelWorkflowRun(issueNumber: number, runId: number): Promise<void> {
     try {

@@ -1,0 +1,117 @@
+import type { SwarmConfig } from "../core/config/schema.ts";
+import type { Effect } from "../core/lifecycle/effects.ts";
+import type { StatusLabel } from "../core/lifecycle/status.ts";
+import type { Task as LifecycleTask } from "../core/lifecycle/task.ts";
+import type { TaskKey } from "../ledger/index.ts";
+import { closeComment, escalationComment, holdComment, specChecklistComment } from "./comments.ts";
+import { dispatchAttempt } from "./dispatch.ts";
+import { runIntake } from "./intake.ts";
+import { mirrorLabels, type StateLabel } from "./mirror-labels.ts";
+import { publishStatus, statusView } from "./publish-status.ts";
+import type { RepoScope } from "./scope.ts";
+import { offerSlots } from "./slots.ts";
+import { renderStatusReply } from "./status-comment.ts";
+
+/** A task that just moved: its key, and the lifecycle task before and after. */
+export interface Moved {
+  key: TaskKey;
+  before: LifecycleTask;
+  after: LifecycleTask;
+}
+
+const labelKeys: Record<StatusLabel, StateLabel> = {
+  "swarm:queued": "queued",
+  "swarm:running": "running",
+  "swarm:review": "review",
+  "swarm:needs-spec": "needsSpec",
+  "swarm:needs-human": "needsHuman",
+  "swarm:done": "done",
+};
+
+/**
+ * Performs a transition's effects in order, through the gateway and the ledger. A freed slot is
+ * offered to the next waiting task last, once the task that freed it has settled. If a dispatch
+ * finds no slot after all, the task went back to wait and the remaining effects are dropped.
+ */
+export async function applyEffects(
+  scope: RepoScope,
+  config: SwarmConfig,
+  moved: Moved,
+  effects: readonly Effect[],
+): Promise<void> {
+  const { gateway, deps } = scope;
+  const issue = moved.key.issueNumber;
+  let slotFreed = false;
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "dispatch":
+        if ((await dispatchAttempt(scope, config, moved, effect)) !== "dispatched") return;
+        break;
+      case "cancelRun": {
+        const attempt = await deps.ledger.attempts.get(moved.key, effect.attempt);
+        if (attempt?.workflowRunId != null) await gateway.cancelWorkflowRun(issue, attempt.workflowRunId);
+        await deps.ledger.attempts.transition(moved.key, effect.attempt, "cancelled", {
+          outcome: "cancelled",
+        });
+        break;
+      }
+      case "slotFreed":
+        slotFreed = true;
+        break;
+      case "setStatusLabel":
+        await mirrorLabels(
+          scope,
+          issue,
+          config.labels,
+          effect.label === null ? null : labelKeys[effect.label],
+        );
+        break;
+      case "comment.status":
+        await publishStatus(scope, config, issue);
+        break;
+      case "comment.spec-checklist":
+        await gateway.createComment(issue, specChecklistComment(effect.problems));
+        break;
+      case "comment.hold":
+        await gateway.createComment(issue, holdComment(effect.reason, config));
+        break;
+      case "comment.escalation":
+        await gateway.createComment(issue, escalationComment(effect.reason, config));
+        break;
+      case "comment.reply": {
+        const view = await statusView(scope, config, issue);
+        if (view !== null) await gateway.createComment(issue, renderStatusReply(view));
+        break;
+      }
+      case "enqueue":
+        await gateway.enqueuePullRequest(issue, effect.pullRequest);
+        break;
+      case "dequeue":
+        await gateway.dequeuePullRequest(issue, effect.pullRequest);
+        break;
+      case "requestReview":
+        await gateway.requestReviewers(issue, effect.pullRequest, config.review.reviewers);
+        break;
+      case "closeIssue":
+        await gateway.createComment(issue, closeComment(effect.pullRequest, effect.attempts));
+        await gateway.closeIssue(issue);
+        break;
+      case "incident":
+        await deps.ledger.incidents.open({ ...moved.key, kind: "needs-human", summary: effect.reason });
+        break;
+      case "recordOutcome":
+        await deps.ledger.events.append([
+          {
+            ...moved.key,
+            action: `task.${effect.outcome}`,
+            detail: { attempts: effect.attempts },
+          },
+        ]);
+        break;
+      case "runIntake":
+        await runIntake(scope, config, issue);
+        break;
+    }
+  }
+  if (slotFreed) await offerSlots(scope, config);
+}

@@ -1,0 +1,36 @@
+import type { EmitterWebhookEventName } from "@octokit/webhooks";
+import type { Context } from "probot";
+import { loadConfig } from "./load-config.ts";
+import type { SwarmConfig } from "../core/config/schema.ts";
+import { repoScope, type AppDeps, type RepoScope, type RepositoryRef } from "./scope.ts";
+
+/** A handler of one event family: reads the event, asks core, applies the decision. */
+export type Handler<E extends EmitterWebhookEventName> = (
+  scope: RepoScope,
+  payload: Context<E>["payload"],
+) => Promise<void>;
+
+/**
+ * Wraps a handler for Probot: skips a delivery the ledger has seen (GitHub redelivers with the
+ * same id), gives the handler a logger carrying the delivery id and a scope for the repository.
+ */
+export function handle<E extends EmitterWebhookEventName>(deps: AppDeps, handler: Handler<E>) {
+  return async (context: Context<E>): Promise<void> => {
+    const payload = context.payload as Context<E>["payload"] & { repository?: RepositoryRef };
+    const log = context.log.child({ delivery: context.id, event: context.name });
+    if (payload.repository === undefined) return;
+    if (!(await deps.ledger.deliveries.record(context.id, context.name))) {
+      log.info("delivery seen before; skipped");
+      return;
+    }
+    await handler(repoScope(deps, context.octokit, payload.repository, log), context.payload);
+  };
+}
+
+/** The repository's config, or null after logging why not (handlers that act on tasks need it). */
+export async function configOrNull(scope: RepoScope): Promise<SwarmConfig | null> {
+  const loaded = await loadConfig(scope.gateway);
+  if (loaded.ok) return loaded.config;
+  scope.log.warn({ problems: loaded.problems }, ".github/swarm.yml is broken; the event changes nothing");
+  return null;
+}

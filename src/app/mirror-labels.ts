@@ -1,0 +1,29 @@
+import type { SwarmConfig } from "../core/config/schema.ts";
+import type { RepoScope } from "./scope.ts";
+
+/** The labels that show a task's state (`ready` is people's to set, so it is not among them). */
+export type StateLabel = Exclude<keyof SwarmConfig["labels"], "ready">;
+
+/**
+ * Makes the issue carry exactly one state label, `want` (or none when null), touching only the
+ * labels that differ. `current` is the issue's labels when the event carried them.
+ */
+export async function mirrorLabels(
+  scope: RepoScope,
+  issueNumber: number,
+  labels: SwarmConfig["labels"],
+  want: StateLabel | null,
+  current?: readonly string[],
+): Promise<void> {
+  const have = new Set(
+    (current ?? (await scope.gateway.getIssue(issueNumber)).labels).map((l) => l.toLowerCase()),
+  );
+  const wanted = want === null ? null : labels[want];
+  const stale = (Object.keys(labels) as (keyof SwarmConfig["labels"])[])
+    .filter((k) => k !== "ready" && labels[k] !== wanted)
+    .map((k) => labels[k])
+    .filter((name) => have.has(name.toLowerCase()));
+  for (const name of stale) await scope.gateway.removeLabel(issueNumber, name);
+  if (wanted !== null && !have.has(wanted.toLowerCase()))
+    await scope.gateway.addLabels(issueNumber, [wanted]);
+}

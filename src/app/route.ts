@@ -1,0 +1,54 @@
+import type { SwarmConfig, Tier } from "../core/config/schema.ts";
+import { route } from "../core/routing.ts";
+import type { Task as LedgerTask } from "../ledger/index.ts";
+import type { RepoScope } from "./scope.ts";
+
+/** The routing decision for one attempt. */
+export interface AttemptRoute {
+  tier: Tier;
+  model: string;
+  agent: string;
+  reason: string;
+}
+
+/**
+ * Gathers what routing weighs (failed attempts, busy agents, when each agent
+ * last worked) and asks core for the model and agent. Throws with routing's reason when it
+ * finds none, which the caller reports as a failed dispatch.
+ */
+export async function routeAttempt(
+  scope: RepoScope,
+  config: SwarmConfig,
+  task: LedgerTask,
+  labels: readonly string[],
+  override: string | undefined,
+): Promise<AttemptRoute> {
+  const { ledger } = scope.deps;
+  const key = { repo: task.repo, issueNumber: task.issueNumber };
+  const [attempts, active, agents] = await Promise.all([
+    ledger.attempts.list(key),
+    ledger.attempts.listActive(scope.repo),
+    ledger.agents.list(scope.repo),
+  ]);
+  const busy = new Set(active.map((a) => a.agent));
+  const decision = route(
+    {
+      models: config.models,
+      rework: config.rework,
+      labels,
+      scope: task.fileScope,
+      failedAttempts: attempts.filter((a) => a.state === "failed" || a.state === "timed_out").length,
+      override,
+    },
+    {
+      agents: config.agents,
+      busy,
+      areas: [],
+      history: [],
+      lastUsed: new Map(agents.map((a) => [a.name, Date.parse(a.lastUsedAt)])),
+    },
+  );
+  if (!decision.ok) throw new Error(decision.reason);
+  // A model id outside the tiers still runs; the job names the default tier for its budget class.
+  return { ...decision, tier: decision.tier ?? config.models.defaultTier };
+}

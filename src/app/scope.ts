@@ -1,0 +1,55 @@
+import type { Logger } from "probot";
+import type { Ledger } from "../ledger/index.ts";
+import { GitHubGateway, type GatewayOctokit, type RequestCounter } from "../github/gateway.ts";
+import type { PermissionCache } from "./permission-cache.ts";
+
+/** What the app holds for its whole life, shared by every event. */
+export interface AppDeps {
+  ledger: Ledger;
+  permissions: PermissionCache;
+  requests: RequestCounter;
+  /** The clock; tests pass their own. */
+  now: () => Date;
+}
+
+/** What one event's handler works with: the repository, its gateway, the ledger and a logger. */
+export interface RepoScope {
+  deps: AppDeps;
+  /** The repository's full name, `owner/name`, as the ledger keys it. */
+  repo: string;
+  /** The repository's web address, for links in comments. */
+  htmlUrl: string;
+  gateway: GitHubGateway;
+  log: Logger;
+  /** The default branch (from the event when it says, else asked once). */
+  defaultBranch(): Promise<string>;
+}
+
+/** A repository as webhook payloads and the REST API describe it. */
+export interface RepositoryRef {
+  owner: { login: string };
+  name: string;
+  html_url: string;
+  default_branch?: string;
+}
+
+/** The scope for one repository, with a gateway over an installation's Octokit. */
+export function repoScope(
+  deps: AppDeps,
+  octokit: GatewayOctokit,
+  repository: RepositoryRef,
+  log: Logger,
+): RepoScope {
+  const ref = { owner: repository.owner.login, repo: repository.name };
+  const gateway = new GitHubGateway(octokit, ref, deps.requests);
+  let branch: Promise<string> | undefined =
+    repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
+  return {
+    deps,
+    repo: `${ref.owner}/${ref.repo}`,
+    htmlUrl: repository.html_url,
+    gateway,
+    log,
+    defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
+  };
+}
