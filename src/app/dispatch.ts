@@ -55,7 +55,7 @@ export async function dispatchAttempt(
   let reason: string;
   try {
     const route = await routeAttempt(scope, config, stored, issue.labels, effect.model);
-    const mode = jobMode(effect.mode, effect.attempt, effect.rejection);
+    const mode = jobMode(effect.mode, effect.rejection);
     const claim = await ledger.attempts.claimDispatch({
       ...key,
       attempt: effect.attempt,
@@ -114,31 +114,13 @@ export async function dispatchAttempt(
   return "settled";
 }
 
-/** The job's mode and findings: a fresh start implements; continuing after a rejection reworks with its findings. */
+/** The job's mode and findings: a rework carries the rejection's findings; other modes none. */
 export function jobMode(
   mode: DispatchEffect["mode"],
-  attempt: number,
   rejection: Rejection | null | undefined,
 ): { mode: JobInput["mode"]; findings: Finding[] } {
-  if (mode === "resolve-conflict") return { mode: "resolve-conflict", findings: [] };
-  if (mode === "fresh" || rejection === undefined || rejection === null || attempt < 2)
-    return { mode: "implement", findings: [] };
-  return { mode: "rework", findings: findingsOf(rejection) };
-}
-
-/** The lifecycle's rejection as the job's findings; a rejection without findings becomes one from its summary. */
-function findingsOf(rejection: Rejection): Finding[] {
-  const clip = (text: string): string => text.slice(0, 400);
-  const gate = rejection.source;
-  if (rejection.findings.length === 0)
-    return [{ gate, expected: "an attempt that passes", found: clip(rejection.summary) }];
-  return rejection.findings.slice(0, 20).map((f) => ({
-    gate,
-    ...(f.path === undefined ? {} : { file: f.path }),
-    ...(f.line === undefined ? {} : { line: f.line }),
-    expected: clip(f.expected ?? f.message),
-    found: clip(f.found ?? f.message),
-  }));
+  if (mode === "rework" && rejection) return { mode, findings: rejection.findings };
+  return { mode: mode === "rework" ? "implement" : mode, findings: [] };
 }
 
 /** The job of one attempt, from the config on the default branch, the task and the routing decision. */

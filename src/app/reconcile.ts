@@ -121,12 +121,7 @@ export class Reconciler {
       const baseBranch = await scope.defaultBranch();
       const remainingUsd = config.budgets.taskUsd - (await ledger.usage.totals(key)).costUsd;
       const mode = jobMode(
-        attempt.mode === "rework"
-          ? "continue"
-          : attempt.mode === "resolve-conflict"
-            ? "resolve-conflict"
-            : "fresh",
-        attempt.number,
+        attempt.mode === "rework" || attempt.mode === "resolve-conflict" ? attempt.mode : "implement",
         task.rejection,
       );
       const job = jobOf(

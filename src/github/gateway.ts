@@ -152,10 +152,10 @@ export class GitHubGateway {
   /** Whether a task's pull request has been merged. */
   async isPullRequestMerged(issueNumber: number, pullNumber: number): Promise<boolean> {
     try {
-      await this.#call(issueNumber, () =>
-        this.#octokit.rest.pulls.checkIfMerged({ ...this.#repo, pull_number: pullNumber }),
+      const { data } = await this.#call(issueNumber, () =>
+        this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
       );
-      return true;
+      return data.merged;
     } catch (error) {
       if (status(error) === 404) return false;
       throw error;
@@ -345,22 +345,24 @@ export class GitHubGateway {
   /** The workflow_dispatch runs of a workflow created at or after `since` (ISO time), newest first. */
   async listDispatchedRuns(workflowFile: string, since: string): Promise<WorkflowRunInfo[]> {
     const { data } = await this.#call(null, () =>
-      this.#octokit.rest.actions.listWorkflowRuns({
+      this.#octokit.rest.actions.listWorkflowRunsForRepo({
         ...this.#repo,
-        workflow_id: workflowFile,
         event: "workflow_dispatch",
         created: `>=${since}`,
         per_page: 100,
       }),
     );
-    return data.workflow_runs.map((run) => ({
-      id: run.id,
-      status: run.status,
-      conclusion: run.conclusion,
-      htmlUrl: run.html_url,
-      displayTitle: run.display_title,
-      createdAt: run.created_at,
-    }));
+    const path = `.github/workflows/${workflowFile}`;
+    return data.workflow_runs
+      .filter((run) => run.path === path || run.path.endsWith(`/${workflowFile}`))
+      .map((run) => ({
+        id: run.id,
+        status: run.status,
+        conclusion: run.conclusion,
+        htmlUrl: run.html_url,
+        displayTitle: run.display_title,
+        createdAt: run.created_at,
+      }));
   }
 
   /** An issue's number and state, or null when there is no such issue (or it is not visible). */
