@@ -44,7 +44,8 @@ export interface RepoFile {
 }
 
 /** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
-export type Conditional<T> = { changed: false } | { changed: true; value: T; etag: string | null };
+export type Conditional<T> =
+  { changed: false } | { changed: true; value: T; etag: string | null };
 
 /**
  * GitHub requests counted per task (`owner/repo#issue`; requests for no task count under the
@@ -71,7 +72,10 @@ export class RequestCounter {
 }
 
 function status(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
+  return typeof error === "object" &&
+    error !== null &&
+    "status" in error &&
+    typeof error.status === "number"
     ? error.status
     : undefined;
 }
@@ -86,7 +90,11 @@ export class GitHubGateway {
   readonly #counter: RequestCounter;
   #requests = 0;
 
-  constructor(octokit: GatewayOctokit, repo: RepoRef, counter: RequestCounter = new RequestCounter()) {
+  constructor(
+    octokit: GatewayOctokit,
+    repo: RepoRef,
+    counter: RequestCounter = new RequestCounter(),
+  ) {
     this.#octokit = octokit;
     this.#repo = repo;
     this.#counter = counter;
@@ -119,8 +127,14 @@ export class GitHubGateway {
         this.#octokit.rest.repos.getContent({ ...this.#repo, path }),
       );
       if (Array.isArray(data) || data.type !== "file" || !("content" in data))
-        throw new Error(`${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`);
-      return { path, text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+        throw new Error(
+          `${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`,
+        );
+      return {
+        path,
+        text: Buffer.from(data.content, "base64").toString("utf8"),
+        sha: data.sha,
+      };
     } catch (error) {
       if (status(error) === 404) return null;
       throw error;
@@ -137,23 +151,34 @@ export class GitHubGateway {
     isPullRequest: boolean;
   }> {
     const { data } = await this.#call(issueNumber, () =>
-      this.#octokit.rest.issues.get({ ...this.#repo, issue_number: issueNumber }),
+      this.#octokit.rest.issues.get({
+        ...this.#repo,
+        issue_number: issueNumber,
+      }),
     );
     return {
       number: data.number,
       state: data.state,
       title: data.title,
       body: data.body ?? "",
-      labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      labels: data.labels.map((l) =>
+        typeof l === "string" ? l : (l.name ?? ""),
+      ),
       isPullRequest: data.pull_request !== undefined,
     };
   }
 
   /** Whether a task's pull request has been merged. */
-  async isPullRequestMerged(issueNumber: number, pullNumber: number): Promise<boolean> {
+  async isPullRequestMerged(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<boolean> {
     try {
       const { data } = await this.#call(issueNumber, () =>
-        this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
+        this.#octokit.rest.pulls.get({
+          ...this.#repo,
+          pull_number: pullNumber,
+        }),
       );
       return data.merged;
     } catch (error) {
@@ -165,16 +190,28 @@ export class GitHubGateway {
   /** Posts a comment on an issue or pull request and returns its id. */
   async createComment(issueNumber: number, body: string): Promise<number> {
     const { data } = await this.#call(issueNumber, () =>
-      this.#octokit.rest.issues.createComment({ ...this.#repo, issue_number: issueNumber, body }),
+      this.#octokit.rest.issues.createComment({
+        ...this.#repo,
+        issue_number: issueNumber,
+        body,
+      }),
     );
     return data.id;
   }
 
   /** Replaces the body of a comment on an issue; false when the comment no longer exists. */
-  async updateComment(issueNumber: number, commentId: number, body: string): Promise<boolean> {
+  async updateComment(
+    issueNumber: number,
+    commentId: number,
+    body: string,
+  ): Promise<boolean> {
     try {
       await this.#call(issueNumber, () =>
-        this.#octokit.rest.issues.updateComment({ ...this.#repo, comment_id: commentId, body }),
+        this.#octokit.rest.issues.updateComment({
+          ...this.#repo,
+          comment_id: commentId,
+          body,
+        }),
       );
       return true;
     } catch (error) {
@@ -187,7 +224,10 @@ export class GitHubGateway {
   async deleteComment(issueNumber: number, commentId: number): Promise<void> {
     try {
       await this.#call(issueNumber, () =>
-        this.#octokit.rest.issues.deleteComment({ ...this.#repo, comment_id: commentId }),
+        this.#octokit.rest.issues.deleteComment({
+          ...this.#repo,
+          comment_id: commentId,
+        }),
       );
     } catch (error) {
       if (status(error) !== 404) throw error;
@@ -195,12 +235,18 @@ export class GitHubGateway {
   }
 
   /** The first comment on an issue whose body contains `marker`, written by a bot (the app). */
-  async findBotComment(issueNumber: number, marker: string): Promise<CommentInfo | null> {
-    for await (const page of this.#octokit.paginate.iterator(this.#octokit.rest.issues.listComments, {
-      ...this.#repo,
-      issue_number: issueNumber,
-      per_page: 100,
-    })) {
+  async findBotComment(
+    issueNumber: number,
+    marker: string,
+  ): Promise<CommentInfo | null> {
+    for await (const page of this.#octokit.paginate.iterator(
+      this.#octokit.rest.issues.listComments,
+      {
+        ...this.#repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      },
+    )) {
       this.#count(issueNumber);
       for (const c of page.data)
         if (c.user?.type === "Bot" && c.body?.includes(marker))
@@ -213,7 +259,11 @@ export class GitHubGateway {
   async addLabels(issueNumber: number, labels: string[]): Promise<void> {
     if (labels.length === 0) return;
     await this.#call(issueNumber, () =>
-      this.#octokit.rest.issues.addLabels({ ...this.#repo, issue_number: issueNumber, labels }),
+      this.#octokit.rest.issues.addLabels({
+        ...this.#repo,
+        issue_number: issueNumber,
+        labels,
+      }),
     );
   }
 
@@ -221,7 +271,11 @@ export class GitHubGateway {
   async removeLabel(issueNumber: number, name: string): Promise<void> {
     try {
       await this.#call(issueNumber, () =>
-        this.#octokit.rest.issues.removeLabel({ ...this.#repo, issue_number: issueNumber, name }),
+        this.#octokit.rest.issues.removeLabel({
+          ...this.#repo,
+          issue_number: issueNumber,
+          name,
+        }),
       );
     } catch (error) {
       if (status(error) !== 404) throw error;
@@ -229,10 +283,19 @@ export class GitHubGateway {
   }
 
   /** Creates a label in the repository unless it exists. */
-  async ensureLabel(name: string, color: string, description: string): Promise<void> {
+  async ensureLabel(
+    name: string,
+    color: string,
+    description: string,
+  ): Promise<void> {
     try {
       await this.#call(null, () =>
-        this.#octokit.rest.issues.createLabel({ ...this.#repo, name, color, description }),
+        this.#octokit.rest.issues.createLabel({
+          ...this.#repo,
+          name,
+          color,
+          description,
+        }),
       );
     } catch (error) {
       if (status(error) !== 422) throw error;
@@ -246,7 +309,11 @@ export class GitHubGateway {
     content: "eyes" | "+1" | "confused",
   ): Promise<void> {
     await this.#call(issueNumber, () =>
-      this.#octokit.rest.reactions.createForIssueComment({ ...this.#repo, comment_id: commentId, content }),
+      this.#octokit.rest.reactions.createForIssueComment({
+        ...this.#repo,
+        comment_id: commentId,
+        content,
+      }),
     );
   }
 
@@ -254,7 +321,10 @@ export class GitHubGateway {
   async getPermission(username: string): Promise<RepoPermission> {
     try {
       const { data } = await this.#call(null, () =>
-        this.#octokit.rest.repos.getCollaboratorPermissionLevel({ ...this.#repo, username }),
+        this.#octokit.rest.repos.getCollaboratorPermissionLevel({
+          ...this.#repo,
+          username,
+        }),
       );
       const p = data.permission;
       return p === "admin" || p === "write" || p === "read" ? p : "none";
@@ -267,7 +337,9 @@ export class GitHubGateway {
 
   /** The repository's default branch (workflow_dispatch runs the workflow file from there). */
   async getDefaultBranch(): Promise<string> {
-    const { data } = await this.#call(null, () => this.#octokit.rest.repos.get({ ...this.#repo }));
+    const { data } = await this.#call(null, () =>
+      this.#octokit.rest.repos.get({ ...this.#repo }),
+    );
     return data.default_branch;
   }
 
@@ -280,13 +352,16 @@ export class GitHubGateway {
     inputs: Record<string, string>,
   ): Promise<DispatchedRun> {
     const response = await this.#call(issueNumber, () =>
-      this.#octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
-        ...this.#repo,
-        workflow_id: workflowFile,
-        ref,
-        inputs,
-        return_run_details: true,
-      }),
+      this.#octokit.request(
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        {
+          ...this.#repo,
+          workflow_id: workflowFile,
+          ref,
+          inputs,
+          return_run_details: true,
+        },
+      ),
     );
     const data: unknown = response.data;
     if (
@@ -300,7 +375,11 @@ export class GitHubGateway {
         `workflow_dispatch of ${workflowFile} in ${this.#repo.owner}/${this.#repo.repo} answered ${response.status} ` +
           "without run details; GitHub Enterprise Server may be too old for return_run_details",
       );
-    const details = data as { workflow_run_id: number; run_url?: string; html_url?: string };
+    const details = data as {
+      workflow_run_id: number;
+      run_url?: string;
+      html_url?: string;
+    };
     return {
       workflowRunId: details.workflow_run_id,
       runUrl: details.run_url ?? "",
@@ -343,18 +422,22 @@ export class GitHubGateway {
   }
 
   /** The workflow_dispatch runs of a workflow created at or after `since` (ISO time), newest first. */
-  async listDispatchedRuns(workflowFile: string, since: string): Promise<WorkflowRunInfo[]> {
+  async listDispatchedRuns(
+    workflowFile: string,
+    since: string,
+  ): Promise<WorkflowRunInfo[]> {
     const { data } = await this.#call(null, () =>
       this.#octokit.rest.actions.listWorkflowRunsForRepo({
         ...this.#repo,
         event: "workflow_dispatch",
-        created: `>=${since}`,
         per_page: 100,
       }),
     );
     const path = `.github/workflows/${workflowFile}`;
     return data.workflow_runs
-      .filter((run) => run.path === path || run.path.endsWith(`/${workflowFile}`))
+      .filter(
+        (run) => run.path === path || run.path.endsWith(`/${workflowFile}`),
+      )
       .map((run) => ({
         id: run.id,
         status: run.status,
@@ -366,10 +449,15 @@ export class GitHubGateway {
   }
 
   /** An issue's number and state, or null when there is no such issue (or it is not visible). */
-  async findIssue(issueNumber: number): Promise<{ number: number; state: string } | null> {
+  async findIssue(
+    issueNumber: number,
+  ): Promise<{ number: number; state: string } | null> {
     try {
       const { data } = await this.#call(null, () =>
-        this.#octokit.rest.issues.get({ ...this.#repo, issue_number: issueNumber }),
+        this.#octokit.rest.issues.get({
+          ...this.#repo,
+          issue_number: issueNumber,
+        }),
       );
       return { number: data.number, state: data.state };
     } catch (error) {
@@ -391,7 +479,10 @@ export class GitHubGateway {
   }
 
   /** The open or closed pull request whose head is `branch` in this repository, newest first; null when none. */
-  async findPullRequest(issueNumber: number, branch: string): Promise<number | null> {
+  async findPullRequest(
+    issueNumber: number,
+    branch: string,
+  ): Promise<number | null> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.list({
         ...this.#repo,
@@ -413,7 +504,9 @@ export class GitHubGateway {
   ): Promise<void> {
     if (reviewers.length === 0) return;
     const people = reviewers.filter((r) => !r.includes("/"));
-    const teams = reviewers.filter((r) => r.includes("/")).map((r) => r.slice(r.indexOf("/") + 1));
+    const teams = reviewers
+      .filter((r) => r.includes("/"))
+      .map((r) => r.slice(r.indexOf("/") + 1));
     await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.requestReviewers({
         ...this.#repo,
@@ -425,7 +518,10 @@ export class GitHubGateway {
   }
 
   /** Adds a task's pull request to the merge queue at its current head (GraphQL enqueuePullRequest). */
-  async enqueuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
+  async enqueuePullRequest(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<void> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
     );
@@ -438,7 +534,10 @@ export class GitHubGateway {
   }
 
   /** Takes a task's pull request out of the merge queue (GraphQL dequeuePullRequest). */
-  async dequeuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
+  async dequeuePullRequest(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<void> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
     );
@@ -456,7 +555,10 @@ export class GitHubGateway {
   async cancelWorkflowRun(issueNumber: number, runId: number): Promise<void> {
     try {
       await this.#call(issueNumber, () =>
-        this.#octokit.rest.actions.cancelWorkflowRun({ ...this.#repo, run_id: runId }),
+        this.#octokit.rest.actions.cancelWorkflowRun({
+          ...this.#repo,
+          run_id: runId,
+        }),
       );
     } catch (error) {
       if (status(error) !== 409) throw error;
