@@ -129,6 +129,14 @@ export const issueCommentRoutes: RouteHandlers = {
     return { status: 200, body: commentJson(ctx.world, ctx.urls, repo, comment) };
   },
 
+  "issues/delete-comment": (ctx) => {
+    const repo = repoOf(ctx);
+    const comment = commentOf(ctx, repo);
+    if (ctx.world.userOf(ctx.actor).id !== comment.user.id) requirePermission(ctx, repo, "triage");
+    repo.comments.delete(comment.id);
+    return { status: 204 };
+  },
+
   "reactions/create-for-issue-comment": (ctx) => react(ctx, commentOf(ctx, repoOf(ctx)).reactions),
 
   "reactions/list-for-issue-comment": (ctx) => {
