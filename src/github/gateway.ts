@@ -44,8 +44,7 @@ export interface RepoFile {
 }
 
 /** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
-export type Conditional<T> =
-  { changed: false } | { changed: true; value: T; etag: string | null };
+export type Conditional<T> = { changed: false } | { changed: true; value: T; etag: string | null };
 
 /**
  * GitHub requests counted per task (`owner/repo#issue`; requests for no task count under the
@@ -72,10 +71,7 @@ export class RequestCounter {
 }
 
 function status(error: unknown): number | undefined {
-  return typeof error === "object" &&
-    error !== null &&
-    "status" in error &&
-    typeof error.status === "number"
+  return typeof error === "object" && error !== null && "status" in error && typeof error.status === "number"
     ? error.status
     : undefined;
 }
@@ -90,11 +86,7 @@ export class GitHubGateway {
   readonly #counter: RequestCounter;
   #requests = 0;
 
-  constructor(
-    octokit: GatewayOctokit,
-    repo: RepoRef,
-    counter: RequestCounter = new RequestCounter(),
-  ) {
+  constructor(octokit: GatewayOctokit, repo: RepoRef, counter: RequestCounter = new RequestCounter()) {
     this.#octokit = octokit;
     this.#repo = repo;
     this.#counter = counter;
@@ -127,9 +119,7 @@ export class GitHubGateway {
         this.#octokit.rest.repos.getContent({ ...this.#repo, path }),
       );
       if (Array.isArray(data) || data.type !== "file" || !("content" in data))
-        throw new Error(
-          `${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`,
-        );
+        throw new Error(`${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`);
       return {
         path,
         text: Buffer.from(data.content, "base64").toString("utf8"),
@@ -161,18 +151,13 @@ export class GitHubGateway {
       state: data.state,
       title: data.title,
       body: data.body ?? "",
-      labels: data.labels.map((l) =>
-        typeof l === "string" ? l : (l.name ?? ""),
-      ),
+      labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
       isPullRequest: data.pull_request !== undefined,
     };
   }
 
   /** Whether a task's pull request has been merged. */
-  async isPullRequestMerged(
-    issueNumber: number,
-    pullNumber: number,
-  ): Promise<boolean> {
+  async isPullRequestMerged(issueNumber: number, pullNumber: number): Promise<boolean> {
     try {
       const { data } = await this.#call(issueNumber, () =>
         this.#octokit.rest.pulls.get({
@@ -200,11 +185,7 @@ export class GitHubGateway {
   }
 
   /** Replaces the body of a comment on an issue; false when the comment no longer exists. */
-  async updateComment(
-    issueNumber: number,
-    commentId: number,
-    body: string,
-  ): Promise<boolean> {
+  async updateComment(issueNumber: number, commentId: number, body: string): Promise<boolean> {
     try {
       await this.#call(issueNumber, () =>
         this.#octokit.rest.issues.updateComment({
@@ -235,18 +216,12 @@ export class GitHubGateway {
   }
 
   /** The first comment on an issue whose body contains `marker`, written by a bot (the app). */
-  async findBotComment(
-    issueNumber: number,
-    marker: string,
-  ): Promise<CommentInfo | null> {
-    for await (const page of this.#octokit.paginate.iterator(
-      this.#octokit.rest.issues.listComments,
-      {
-        ...this.#repo,
-        issue_number: issueNumber,
-        per_page: 100,
-      },
-    )) {
+  async findBotComment(issueNumber: number, marker: string): Promise<CommentInfo | null> {
+    for await (const page of this.#octokit.paginate.iterator(this.#octokit.rest.issues.listComments, {
+      ...this.#repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    })) {
       this.#count(issueNumber);
       for (const c of page.data)
         if (c.user?.type === "Bot" && c.body?.includes(marker))
@@ -283,11 +258,7 @@ export class GitHubGateway {
   }
 
   /** Creates a label in the repository unless it exists. */
-  async ensureLabel(
-    name: string,
-    color: string,
-    description: string,
-  ): Promise<void> {
+  async ensureLabel(name: string, color: string, description: string): Promise<void> {
     try {
       await this.#call(null, () =>
         this.#octokit.rest.issues.createLabel({
@@ -337,9 +308,7 @@ export class GitHubGateway {
 
   /** The repository's default branch (workflow_dispatch runs the workflow file from there). */
   async getDefaultBranch(): Promise<string> {
-    const { data } = await this.#call(null, () =>
-      this.#octokit.rest.repos.get({ ...this.#repo }),
-    );
+    const { data } = await this.#call(null, () => this.#octokit.rest.repos.get({ ...this.#repo }));
     return data.default_branch;
   }
 
@@ -352,16 +321,13 @@ export class GitHubGateway {
     inputs: Record<string, string>,
   ): Promise<DispatchedRun> {
     const response = await this.#call(issueNumber, () =>
-      this.#octokit.request(
-        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
-        {
-          ...this.#repo,
-          workflow_id: workflowFile,
-          ref,
-          inputs,
-          return_run_details: true,
-        },
-      ),
+      this.#octokit.request("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", {
+        ...this.#repo,
+        workflow_id: workflowFile,
+        ref,
+        inputs,
+        return_run_details: true,
+      }),
     );
     const data: unknown = response.data;
     if (
@@ -422,10 +388,7 @@ export class GitHubGateway {
   }
 
   /** The workflow_dispatch runs of a workflow created at or after `since` (ISO time), newest first. */
-  async listDispatchedRuns(
-    workflowFile: string,
-    since: string,
-  ): Promise<WorkflowRunInfo[]> {
+  async listDispatchedRuns(workflowFile: string, since: string): Promise<WorkflowRunInfo[]> {
     const { data } = await this.#call(null, () =>
       this.#octokit.rest.actions.listWorkflowRunsForRepo({
         ...this.#repo,
@@ -435,9 +398,7 @@ export class GitHubGateway {
     );
     const path = `.github/workflows/${workflowFile}`;
     return data.workflow_runs
-      .filter(
-        (run) => run.path === path || run.path.endsWith(`/${workflowFile}`),
-      )
+      .filter((run) => run.path.split("@")[0] === path && run.created_at >= since)
       .map((run) => ({
         id: run.id,
         status: run.status,
@@ -449,9 +410,7 @@ export class GitHubGateway {
   }
 
   /** An issue's number and state, or null when there is no such issue (or it is not visible). */
-  async findIssue(
-    issueNumber: number,
-  ): Promise<{ number: number; state: string } | null> {
+  async findIssue(issueNumber: number): Promise<{ number: number; state: string } | null> {
     try {
       const { data } = await this.#call(null, () =>
         this.#octokit.rest.issues.get({
@@ -479,10 +438,7 @@ export class GitHubGateway {
   }
 
   /** The open or closed pull request whose head is `branch` in this repository, newest first; null when none. */
-  async findPullRequest(
-    issueNumber: number,
-    branch: string,
-  ): Promise<number | null> {
+  async findPullRequest(issueNumber: number, branch: string): Promise<number | null> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.list({
         ...this.#repo,
@@ -504,9 +460,7 @@ export class GitHubGateway {
   ): Promise<void> {
     if (reviewers.length === 0) return;
     const people = reviewers.filter((r) => !r.includes("/"));
-    const teams = reviewers
-      .filter((r) => r.includes("/"))
-      .map((r) => r.slice(r.indexOf("/") + 1));
+    const teams = reviewers.filter((r) => r.includes("/")).map((r) => r.slice(r.indexOf("/") + 1));
     await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.requestReviewers({
         ...this.#repo,
@@ -518,10 +472,7 @@ export class GitHubGateway {
   }
 
   /** Adds a task's pull request to the merge queue at its current head (GraphQL enqueuePullRequest). */
-  async enqueuePullRequest(
-    issueNumber: number,
-    pullNumber: number,
-  ): Promise<void> {
+  async enqueuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
     );
@@ -534,10 +485,7 @@ export class GitHubGateway {
   }
 
   /** Takes a task's pull request out of the merge queue (GraphQL dequeuePullRequest). */
-  async dequeuePullRequest(
-    issueNumber: number,
-    pullNumber: number,
-  ): Promise<void> {
+  async dequeuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
     );
