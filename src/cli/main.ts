@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "check .github/swarm.yml: `config check [FILE]`",
     load: async () => (await import("./commands/config-check.ts")).configCheck,
   },
+  demo: {
+    summary: "run the swarm end to end on offline GitHub and Anthropic: `demo [--quiet] [--seed N]`",
+    load: async () => (await import("./commands/demo.ts")).demo,
+  },
 };
 
 /** The text `swarm-foreman --help` prints. */
