@@ -160,7 +160,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       });
     await printing;
 
-    const stoppedAt = `the app is not built yet: stopping with ${issues.length} issues labelled ${config.labels.ready}`;
+    // The app is built, but the offline GitHub cannot deliver webhooks to it yet.
+    const stoppedAt = `webhook delivery from the offline GitHub is not built yet, so the app cannot hear of the issues: stopping with ${issues.length} issues labelled ${config.labels.ready}`;
     const rows = await taskRows(
       ledger,
       github,
