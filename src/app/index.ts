@@ -1,6 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import { handle } from "./handle.ts";
 import { onIssueComment } from "./handlers/comments.ts";
+import { onAgentCheckCompleted, onPullRequestHead } from "./handlers/gate.ts";
+import { onMergeGroup } from "./handlers/merge-group.ts";
 import { onInstalled } from "./handlers/installation.ts";
 import { onIssueClosed, onIssueEdited, onIssueLabeled, onIssueUnlabeled } from "./handlers/issues.ts";
 import { onPullRequestClosed, onPullRequestDequeued, onPullRequestReview } from "./handlers/pulls.ts";
@@ -20,6 +22,12 @@ export function swarmApp(deps: AppDeps): ApplicationFunction {
     app.on("issue_comment.created", handle(deps, onIssueComment));
     app.on("workflow_run", handle(deps, onWorkflowRun));
     app.on("workflow_job", handle(deps, onWorkflowJob));
+    app.on(
+      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+      handle(deps, onPullRequestHead),
+    );
+    app.on("check_run.completed", handle(deps, onAgentCheckCompleted));
+    app.on("merge_group.checks_requested", handle(deps, onMergeGroup));
     app.on("pull_request.closed", handle(deps, onPullRequestClosed));
     app.on("pull_request.dequeued", handle(deps, onPullRequestDequeued));
     app.on("pull_request_review.submitted", handle(deps, onPullRequestReview));

@@ -3,6 +3,7 @@ import type { LifecycleEvent } from "../core/lifecycle/events.ts";
 import { agentBranch } from "../core/job.ts";
 import type { Attempt, AttemptState } from "../ledger/index.ts";
 import type { RepoScope } from "./scope.ts";
+import { gatePullRequest } from "./gate.ts";
 import { step } from "./step.ts";
 
 type Conclusion = Extract<LifecycleEvent, { kind: "run.completed" }>["conclusion"];
@@ -64,10 +65,19 @@ export async function settleRun(
     conclusion === "success"
       ? await scope.gateway.findPullRequest(key.issueNumber, agentBranch(key.issueNumber, attempt.agent))
       : null;
-  await step(scope, config, key.issueNumber, {
+  const moved = await step(scope, config, key.issueNumber, {
     kind: "run.completed",
     attempt: attempt.number,
     conclusion,
     pullRequest,
   });
+  // The agent opens its pull request while its run works, before the task awaits the gate: gate the head now.
+  if (moved?.ok && moved.task.status === "pr-open" && pullRequest !== null) {
+    const pull = await scope.gateway.getPull(key.issueNumber, pullRequest);
+    await gatePullRequest(scope, config, key, attempt.number, {
+      number: pull.number,
+      headSha: pull.head.sha,
+      body: pull.body,
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import type { CheckAnnotation } from "../core/gate.ts";
 
 /** The authenticated Octokit the gateway talks through (an installation's, from Probot). */
 export type GatewayOctokit = InstanceType<typeof ProbotOctokit>;
@@ -511,5 +512,85 @@ export class GitHubGateway {
     } catch (error) {
       if (status(error) !== 409) throw error;
     }
+  }
+
+  /** The files a pull request changes, with GitHub's patch of each (all pages). */
+  async listPullFiles(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<{ filename: string; previous_filename?: string | undefined; patch?: string | undefined }[]> {
+    this.#count(issueNumber);
+    return this.#octokit.paginate(this.#octokit.rest.pulls.listFiles, {
+      ...this.#repo,
+      pull_number: pullNumber,
+      per_page: 100,
+    });
+  }
+
+  /** The commits of a pull request with their messages (GitHub lists at most 250). */
+  async listPullCommits(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<{ sha: string; message: string }[]> {
+    this.#count(issueNumber);
+    const commits = await this.#octokit.paginate(this.#octokit.rest.pulls.listCommits, {
+      ...this.#repo,
+      pull_number: pullNumber,
+      per_page: 100,
+    });
+    return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+  }
+
+  /**
+   * Writes a completed check run on a commit: the first batch of annotations with the create
+   * request, the rest in updates (GitHub takes at most 50 per request). Returns the run's id.
+   */
+  async writeCheckRun(
+    issueNumber: number | null,
+    run: {
+      name: string;
+      headSha: string;
+      conclusion: "success" | "failure";
+      title: string;
+      summary: string;
+      annotationBatches: readonly CheckAnnotation[][];
+    },
+  ): Promise<number> {
+    const [first = [], ...rest] = run.annotationBatches;
+    const output = { title: run.title, summary: run.summary };
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.checks.create({
+        ...this.#repo,
+        name: run.name,
+        head_sha: run.headSha,
+        status: "completed",
+        conclusion: run.conclusion,
+        output: { ...output, annotations: [...first] },
+      }),
+    );
+    for (const batch of rest)
+      await this.#call(issueNumber, () =>
+        this.#octokit.rest.checks.update({
+          ...this.#repo,
+          check_run_id: data.id,
+          output: { ...output, annotations: [...batch] },
+        }),
+      );
+    return data.id;
+  }
+  /** A pull request's head, branch and body, as GitHub has them now. */
+  async getPull(
+    issueNumber: number | null,
+    pullNumber: number,
+  ): Promise<{
+    number: number;
+    state: string;
+    body: string | null;
+    head: { ref: string; sha: string; repo: { full_name: string } | null };
+  }> {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
+    );
+    return data;
   }
 }

@@ -8,7 +8,7 @@ import { lifecycleOf } from "../task-record.ts";
 const AGENT_BRANCH = /^swarm\/(\d+)-/;
 
 /** The task an agent's pull request belongs to (its branch is `swarm/<issue>-<agent>`), with its current attempt. */
-async function taskOfPull(
+export async function taskOfPull(
   scope: RepoScope,
   pull: { head: { ref: string; repo: { full_name: string } | null } },
 ): Promise<{ issueNumber: number; attempt: number } | null> {

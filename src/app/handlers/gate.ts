@@ -1,0 +1,46 @@
+import { gatePullRequest, type GatedPull } from "../gate.ts";
+import type { Handler } from "../handle.ts";
+import { configOrNull } from "../handle.ts";
+import type { RepoScope } from "../scope.ts";
+import { taskOfPull } from "./pulls.ts";
+
+/** The check run the agent's workflow reports under; its completion means the agent's report is in. */
+const AGENT_CHECK = "swarm/agent";
+
+/** Gates the head of a pull request, if it is an agent's and its task is in the ledger. */
+async function gate(
+  scope: RepoScope,
+  pull: GatedPull & { head: { ref: string; repo: { full_name: string } | null } },
+): Promise<void> {
+  const task = await taskOfPull(scope, pull);
+  if (task === null || task.attempt === 0) return;
+  const config = await configOrNull(scope);
+  if (config === null) return;
+  await gatePullRequest(
+    scope,
+    config,
+    { repo: scope.repo, issueNumber: task.issueNumber },
+    task.attempt,
+    pull,
+  );
+}
+
+/** `pull_request` opened, synchronize or reopened: every new head of an agent's pull request is gated. */
+export const onPullRequestHead: Handler<
+  "pull_request.opened" | "pull_request.synchronize" | "pull_request.reopened"
+> = async (scope, payload) => {
+  const pull = payload.pull_request;
+  await gate(scope, { number: pull.number, headSha: pull.head.sha, body: pull.body, head: pull.head });
+};
+
+/** `check_run` completed for `swarm/agent`: the agent's report is in, so its pull request is gated again. */
+export const onAgentCheckCompleted: Handler<"check_run.completed"> = async (scope, payload) => {
+  const run = payload.check_run;
+  if (run.name !== AGENT_CHECK) return;
+  for (const ref of run.pull_requests) {
+    const pull = await scope.gateway.getPull(null, ref.number);
+    // The report belongs to the head it ran on; a newer head is gated by its own events.
+    if (pull.state !== "open" || pull.head.sha !== run.head_sha) continue;
+    await gate(scope, { number: pull.number, headSha: pull.head.sha, body: pull.body, head: pull.head });
+  }
+};
