@@ -162,12 +162,12 @@ async function postgresRows(): Promise<BenchRow[]> {
       false,
     );
   }
-  // A schema of its own, so the bench never touches other data on the server.
-  const schema = `ledger_bench_${randomBytes(4).toString("hex")}`;
-  await admin.query(`create schema ${schema}`);
+  // A database of its own, so the bench never touches, or is disturbed by, other data there.
+  const database = `ledger_bench_${randomBytes(6).toString("hex")}`;
+  await admin.query(`create database ${database}`);
   try {
     const url = new URL(base);
-    url.searchParams.set("options", `-c search_path=${schema}`);
+    url.pathname = `/${database}`;
     const ledger = await openLedger({ url: url.toString(), env: {} });
     try {
       return rows("postgres", await measure(ledger, 2_000), false);
@@ -175,7 +175,7 @@ async function postgresRows(): Promise<BenchRow[]> {
       await ledger.close();
     }
   } finally {
-    await admin.query(`drop schema ${schema} cascade`);
+    await admin.query(`drop database if exists ${database} with (force)`);
     await admin.end();
   }
 }

@@ -79,32 +79,40 @@ export function postgresTestUrl(env = process.env): string {
 }
 
 /**
- * A schema per fresh ledger in the test database, with a random name so concurrent runs on one
- * server never meet; every schema this run made is dropped at cleanup.
+ * A database per run, with a random name so concurrent runs on one server never meet (Kysely's
+ * migrator reads the catalogue of the whole database, which another run's DDL would disturb),
+ * and a schema per fresh ledger inside it. The database is dropped at cleanup.
  */
 export async function postgresBackend(): Promise<Backend> {
   const base = postgresTestUrl();
-  const admin = new pg.Pool({ connectionString: base, connectionTimeoutMillis: 10_000, max: 2 });
-  admin.on("error", () => undefined);
-  const schemas: string[] = [];
-  let unavailable: string | undefined;
+  const server = new pg.Client({ connectionString: base, connectionTimeoutMillis: 10_000 });
+  const database = `ledger_test_${randomBytes(6).toString("hex")}`;
   try {
-    await admin.query("select 1");
+    await server.connect();
+    await server.query(`create database ${database}`);
   } catch (error) {
+    await server.end().catch(() => undefined);
     const where = new URL(base);
-    where.password = "";
-    unavailable = `PostgreSQL at ${where.host}${where.pathname} is unreachable (${error instanceof Error ? error.message || error.name : String(error)}); set LEDGER_TEST_DATABASE_URL or start a server`;
-    await admin.end();
+    const reason = error instanceof Error ? error.message || error.name : String(error);
+    return {
+      name: "postgres",
+      unavailable: `PostgreSQL at ${where.host}${where.pathname} is unavailable (${reason}); set LEDGER_TEST_DATABASE_URL or start a server`,
+      fresh: () => Promise.reject(new Error("PostgreSQL is unavailable")),
+      open: () => Promise.reject(new Error("PostgreSQL is unavailable")),
+      cleanup: () => Promise.resolve(),
+    };
   }
-  const run = randomBytes(4).toString("hex");
+  const runUrl = new URL(base);
+  runUrl.pathname = `/${database}`;
+  const admin = new pg.Pool({ connectionString: runUrl.toString(), max: 2 });
+  admin.on("error", () => undefined);
+  let schemas = 0;
   return {
     name: "postgres",
-    ...(unavailable !== undefined && { unavailable }),
     async fresh() {
-      const schema = `ledger_test_${run}_${schemas.length + 1}`;
-      schemas.push(schema);
+      const schema = `ledger_${++schemas}`;
       await admin.query(`create schema ${schema}`);
-      const url = new URL(base);
+      const url = new URL(runUrl);
       url.searchParams.set("options", `-c search_path=${schema}`);
       return {
         url: url.toString(),
@@ -122,9 +130,9 @@ export async function postgresBackend(): Promise<Backend> {
     },
     open: (fresh, clock) => openLedger({ url: fresh.url, env: {}, ...(clock && { clock }) }),
     async cleanup() {
-      if (unavailable !== undefined) return;
-      for (const schema of schemas) await admin.query(`drop schema if exists ${schema} cascade`);
       await admin.end();
+      await server.query(`drop database if exists ${database} with (force)`);
+      await server.end();
     },
   };
 }
