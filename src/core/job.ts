@@ -171,6 +171,12 @@ export function encodeJob(job: JobInput): string {
 
 /** Reads a job from its workflow_dispatch input; throws a JobError naming each bad field. */
 export function parseJob(input: string): Job {
+  // GitHub never delivers more than this, so a longer input did not come from a dispatch.
+  const size = jobSize(input);
+  if (size > MAX_DISPATCH_INPUT_CHARS)
+    throw new JobError(
+      `the job is ${size} characters, over the ${MAX_DISPATCH_INPUT_CHARS} a workflow_dispatch carries`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(input);

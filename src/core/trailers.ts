@@ -54,7 +54,7 @@ export function parseTrailers(message: string): Trailer[] {
 function trailerEnd(message: string): number {
   let end = message.length;
   for (const { start, text } of lineStarts(message)) {
-    // Newer git requires a space or the end of the line after `---`; git before 2.45 took any
+    // Current git requires a space or the end of the line after `---`; older git (2.39) took any
     // line starting with `---`. `formatCommitMessage` refuses both, so our commits read the same.
     if (text.startsWith("---") && (text.length === 3 || isSpace(text[3]))) {
       end = start;

@@ -183,3 +183,10 @@ test("the model's price travels with the job, context window included", () => {
   assert.deepEqual(parsed.model.price, config.models.pricing[modelId]);
   assert.ok(parsed.model.price.contextWindow > 0);
 });
+
+test("parseJob refuses input longer than any dispatch carries, before parsing it", () => {
+  assert.throws(
+    () => parseJob(" ".repeat(MAX_DISPATCH_INPUT_CHARS + 1)),
+    /over the 65535 a workflow_dispatch carries/,
+  );
+});

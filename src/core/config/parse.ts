@@ -181,7 +181,9 @@ function keyNode(doc: Document, path: Path): YamlNode | undefined {
   const map = path.length === 1 ? doc.contents : parent;
   if (!isMap(map)) return undefined;
   const key = path.at(-1);
-  const pair = (map.items as Pair[]).find((item) => isScalar(item.key) && item.key.value === key);
+  const pair = (map.items as Pair[]).find(
+    (item) => isScalar(item.key) && String(item.key.value) === String(key),
+  );
   return pair?.key as YamlNode | undefined;
 }
 

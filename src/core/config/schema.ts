@@ -53,7 +53,7 @@ export const modelIdSchema = z
   });
 
 /** A GitHub login or a team as org/team; a leading @ is accepted and dropped. */
-export const handleSchema = z
+const handleSchema = z
   .string()
   .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/, {
     error: "a GitHub login (octocat) or team (my-org/reviewers)",

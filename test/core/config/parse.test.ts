@@ -166,3 +166,10 @@ test("a problem prints as file:line:column, path, expected and found", () => {
     'swarm.yml:2:3  agents.maxAgent: expected one of the keys maxAgents, namePrefix, found unknown key "maxAgent" (did you mean "maxAgents"?)',
   );
 });
+
+test("an unknown numeric key is reported at the key itself", () => {
+  const text = "agents:\n  maxAgents: 3\n  42: x\n";
+  const [problem] = problems(text);
+  assert.equal(problem?.found, 'unknown key "42"');
+  assert.deepEqual({ line: problem?.line, column: problem?.column }, at(text, "42"));
+});
