@@ -22,6 +22,8 @@ export interface DemoOptions {
   progress?: (line: string) => void;
   /** The whole run's limit in milliseconds; default 55 000. */
   timeLimitMs?: number;
+  /** Where the run's temporary folder goes; default the system's temporary directory. */
+  tempRoot?: string;
 }
 
 /** What the demo reached: one row per task, and where it stopped when it could not go on. */
@@ -85,7 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const elapsed = () => performance.now() - started;
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    const dir = await mkdtemp(join(tmpdir(), "swarm-demo-"));
+    const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), "swarm-demo-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const files = sampleProjectFiles();
     const config = demoConfig(files);

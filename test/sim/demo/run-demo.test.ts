@@ -1,17 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runDemo } from "../../../src/sim/demo/run-demo.ts";
 import { demoIssues } from "../../../src/sim/demo/demo-issues.ts";
 import { formatSummaryTable } from "../../../src/sim/demo/summary-table.ts";
 
-const demoDirs = async () => new Set((await readdir(tmpdir())).filter((d) => d.startsWith("swarm-demo-")));
-
 test("the demo labels every issue ready, reports a row per task and leaves no temporary folder", async () => {
-  const before = await demoDirs();
+  // A folder of this test's own, so a demo run by another test at the same time cannot interfere.
+  const tempRoot = await mkdtemp(join(tmpdir(), "demo-test-"));
   const lines: string[] = [];
-  const result = await runDemo({ seed: 7, progress: (line) => lines.push(line) });
+  const result = await runDemo({ seed: 7, progress: (line) => lines.push(line), tempRoot });
   const issues = demoIssues();
   assert.deepEqual(
     result.rows.map((r) => [r.issue, r.title, r.behaviour]),
@@ -26,11 +26,8 @@ test("the demo labels every issue ready, reports a row per task and leaves no te
   // Each label request names its issue, so the offline GitHub attributes it to that task.
   for (const row of result.rows) assert.ok(row.githubRequests >= 1, `#${row.issue} has no GitHub requests`);
   assert.equal(formatSummaryTable(result.rows).length, issues.length + 2);
-  const after = await demoDirs();
-  assert.deepEqual(
-    [...after].filter((d) => !before.has(d)),
-    [],
-  );
+  assert.deepEqual(await readdir(tempRoot), [], "the run removed its temporary folder");
+  await rm(tempRoot, { recursive: true });
 });
 
 test("the seed alone decides the order the issues are labelled in", async () => {
