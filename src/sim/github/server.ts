@@ -18,7 +18,7 @@ import { SimWorld, type SimClock } from "./world.ts";
 
 /** A request or response that broke GitHub's description, or a route the server lacks. */
 export interface Violation {
-  side: "request" | "response" | "unimplemented";
+  side: "request" | "response" | "unimplemented" | "webhook";
   method: string;
   path: string;
   operationId: string | undefined;
@@ -43,6 +43,8 @@ export interface GitHubSim {
   world: SimWorld;
   /** Every off-spec request or response seen so far. */
   violations(): Violation[];
+  /** Records a violation found outside a request (e.g. a webhook payload off its schema). */
+  recordViolation(violation: Violation): void;
   /** Throws, listing them, when any violation was recorded (call it at test teardown). */
   assertNoViolations(): void;
   /** Request counts per token and per task. */
@@ -224,6 +226,7 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
     graphqlUrl: `${urls.api}/graphql`,
     world,
     violations: () => [...violations],
+    recordViolation: (violation) => violations.push(violation),
     assertNoViolations() {
       if (violations.length === 0) return;
       const lines = violations.map(
