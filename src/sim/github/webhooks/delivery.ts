@@ -9,10 +9,13 @@ import { renderWebhook, type RenderedWebhook } from "./render-payload.ts";
 export interface DeliveryFault {
   /** Sends the delivery twice with the same `X-GitHub-Delivery` id. */
   duplicate?: boolean;
-  /** Holds the delivery back until the next one has been sent (or `idle()` is awaited). */
+  /** Holds the delivery back until the next one has been sent (a delay of one). */
   reorder?: boolean;
-  /** Sends the delivery this many milliseconds late; later deliveries overtake it. */
-  delayMs?: number;
+  /**
+   * Holds the delivery back until this many later deliveries have been sent (or `idle()` is
+   * awaited): a delay measured in deliveries, so tests see the same order on every run.
+   */
+  delay?: number;
   /** The first attempts that fail before reaching the receiver; each is redelivered. */
   failAttempts?: number;
 }
@@ -68,7 +71,7 @@ export class WebhookDelivery {
   readonly #listener: (envelope: SimEventEnvelope) => void;
   #rendering: Promise<void> = Promise.resolve();
   #sending: Promise<void> = Promise.resolve();
-  #held: DeliveryRecord[] = [];
+  #held: Array<{ record: DeliveryRecord; fault: DeliveryFault; behind: number }> = [];
   #inFlight = 0;
   #index = 0;
 
@@ -136,22 +139,18 @@ export class WebhookDelivery {
     this.#records.push(record);
     const fault =
       this.#options.faults?.({ index: this.#index++, event: record.event, action: record.action }) ?? {};
-    if (fault.reorder) {
-      // Counted as in flight until sent: after the next delivery, or when nothing else is coming.
-      this.#held.push(record);
+    const hold = fault.delay ?? (fault.reorder ? 1 : 0);
+    if (hold > 0) {
+      // Counted as in flight until sent.
+      this.#held.push({ record, fault, behind: hold });
       this.#begin();
       return;
     }
-    const overtaken = this.#held.splice(0);
-    if (fault.delayMs !== undefined) {
-      this.#begin();
-      setTimeout(() => {
-        void this.#send(record, fault).finally(() => this.#end());
-      }, fault.delayMs);
-    } else {
-      await this.#send(record, fault);
-    }
-    for (const held of overtaken) await this.#send(held, {}).finally(() => this.#end());
+    await this.#send(record, fault);
+    for (const held of this.#held) held.behind--;
+    const due = this.#held.filter((h) => h.behind <= 0);
+    this.#held = this.#held.filter((h) => h.behind > 0);
+    for (const held of due) await this.#send(held.record, held.fault).finally(() => this.#end());
   }
 
   async #send(record: DeliveryRecord, fault: DeliveryFault): Promise<void> {
@@ -215,7 +214,7 @@ export class WebhookDelivery {
     if (this.#inFlight === 0 || this.#inFlight !== this.#held.length) return;
     const held = this.#held.splice(0);
     this.#sending = this.#sending.then(async () => {
-      for (const record of held) await this.#send(record, {}).finally(() => this.#end());
+      for (const h of held) await this.#send(h.record, h.fault).finally(() => this.#end());
     });
   }
 

@@ -17,7 +17,7 @@ export interface RenderedWebhook {
   payload: Record<string, unknown>;
 }
 
-const OPTIONAL_FIELDS = new Set(["label", "organization", "enterprise"]);
+const OPTIONAL_FIELDS = new Set(["label", "changes", "organization", "enterprise"]);
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 
 /**
@@ -46,7 +46,7 @@ export async function renderWebhook(
   };
   const merged = overlay(examplePayload(event.name, action), world_) as Record<string, unknown>;
   // Fields only some events carry are dropped when the world did not set them, so an example's
-  // label or organization never leaks into an event about something else.
+  // label or changes never leak into an event about something else.
   const payload = Object.fromEntries(
     Object.entries(merged).filter(([key]) => !OPTIONAL_FIELDS.has(key) || key in world_),
   );
