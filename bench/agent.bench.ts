@@ -10,7 +10,7 @@ import { buildAction } from "../scripts/build-action.ts";
 import { call, finish } from "../src/sim/anthropic/behaviours/steps.ts";
 import type { Script } from "../src/sim/anthropic/script.ts";
 import { fromApiUsage } from "../src/core/usage.ts";
-import { API_KEY, startAttemptFixture } from "../test/agent/attempt-fixture.ts";
+import { startAttemptFixture } from "../test/agent/attempt-fixture.ts";
 import type { BenchRow } from "./run.ts";
 
 const COLD_RUNS = 5;
@@ -57,17 +57,7 @@ async function coldStarts(runs: number): Promise<number[]> {
       const started = Date.now();
       const child = spawn(process.execPath, [bundle], {
         cwd: fx.workspace,
-        env: {
-          PATH: process.env.PATH,
-          GITHUB_API_URL: fx.github.url,
-          GITHUB_WORKSPACE: fx.workspace,
-          RUNNER_TEMP: fx.tempRoot,
-          INPUT_JOB: JSON.stringify(fx.job()),
-          "INPUT_ANTHROPIC-API-KEY": API_KEY,
-          "INPUT_ANTHROPIC-BASE-URL": fx.anthropic.url,
-          "INPUT_APP-ID": String(fx.app.id),
-          "INPUT_PRIVATE-KEY": fx.app.privateKey,
-        },
+        env: fx.actionEnv(fx.job()),
         stdio: "ignore",
       });
       await new Promise((resolve) => child.on("close", resolve));

@@ -50,6 +50,8 @@ export interface AttemptFixture {
     script: Script,
     options?: { now?: () => number; maxTurns?: number },
   ): Promise<AttemptResult>;
+  /** The environment a runner gives the bundled action for `job`. */
+  actionEnv(job: Job): Record<string, string | undefined>;
   /** `git` in the bare repository on the offline GitHub. */
   bareGit(...args: string[]): Promise<string>;
   close(): Promise<void>;
@@ -137,6 +139,17 @@ export async function startAttemptFixture(
         log: () => undefined,
       });
     },
+    actionEnv: (job) => ({
+      PATH: process.env.PATH,
+      GITHUB_API_URL: github.url,
+      GITHUB_WORKSPACE: workspace,
+      RUNNER_TEMP: tempRoot,
+      INPUT_JOB: JSON.stringify(job),
+      "INPUT_ANTHROPIC-API-KEY": API_KEY,
+      "INPUT_ANTHROPIC-BASE-URL": anthropic.url,
+      "INPUT_APP-ID": String(app.id),
+      "INPUT_PRIVATE-KEY": app.privateKey,
+    }),
     bareGit: async (...args) => (await run("git", ["--git-dir", repo.git.gitDir, ...args])).stdout,
     async close() {
       await anthropic.close();

@@ -41,18 +41,7 @@ test("the bundle built from the source runs an attempt as a runner would run the
     const job = fx.job();
     const child = spawn(process.execPath, [bundle], {
       cwd: fx.workspace,
-      env: {
-        PATH: process.env.PATH,
-        GITHUB_API_URL: fx.github.url,
-        GITHUB_WORKSPACE: fx.workspace,
-        RUNNER_TEMP: fx.tempRoot,
-        GITHUB_OUTPUT: outputFile,
-        INPUT_JOB: JSON.stringify(job),
-        "INPUT_ANTHROPIC-API-KEY": API_KEY,
-        "INPUT_ANTHROPIC-BASE-URL": fx.anthropic.url,
-        "INPUT_APP-ID": String(fx.app.id),
-        "INPUT_PRIVATE-KEY": fx.app.privateKey,
-      },
+      env: { ...fx.actionEnv(job), GITHUB_OUTPUT: outputFile },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let log = "";
