@@ -63,6 +63,7 @@ export async function dispatchAttempt(
       model: route.model,
       mode: mode.mode,
       maxAgents: config.agents.maxAgents,
+      areas: route.areas,
     });
     if (!claim.claimed) {
       if (claim.reason === "duplicate") return "settled";
@@ -81,7 +82,7 @@ export async function dispatchAttempt(
         agent: route.agent,
         model: route.model,
         action: "routing.decided",
-        detail: { tier: route.tier, reason: route.reason },
+        detail: { tier: route.tier, areas: route.areas, reason: route.reason },
       },
     ]);
     await ledger.tasks.update(key, { tier: route.tier, model: route.model, agent: route.agent });
@@ -135,7 +136,7 @@ export function jobOf(
     baseBranch: string;
     remainingUsd: number;
   },
-  route: AttemptRoute,
+  route: Pick<AttemptRoute, "tier" | "model" | "agent">,
 ): JobInput {
   const price = config.models.pricing[route.model];
   if (price === undefined)

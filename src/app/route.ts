@@ -1,3 +1,4 @@
+import { areasOfScope } from "../core/areas.ts";
 import type { SwarmConfig, Tier } from "../core/config/schema.ts";
 import { route } from "../core/routing.ts";
 import type { Task as LedgerTask } from "../ledger/index.ts";
@@ -8,12 +9,14 @@ export interface AttemptRoute {
   tier: Tier;
   model: string;
   agent: string;
+  /** The task's areas the agent was weighed in, kept with the attempt for later records. */
+  areas: string[];
   reason: string;
 }
 
 /**
- * Gathers what routing weighs (failed attempts, busy agents, when each agent
- * last worked) and asks core for the model and agent. Throws with routing's reason when it
+ * Gathers what routing weighs (failed attempts, busy agents, the task's areas, each agent's
+ * record in them and when it last worked) and asks core for the model and agent. Throws with routing's reason when it
  * finds none, which the caller reports as a failed dispatch.
  */
 export async function routeAttempt(
@@ -25,10 +28,12 @@ export async function routeAttempt(
 ): Promise<AttemptRoute> {
   const { ledger } = scope.deps;
   const key = { repo: task.repo, issueNumber: task.issueNumber };
-  const [attempts, active, agents] = await Promise.all([
+  const areas = areasOfScope(task.fileScope, config.ownership);
+  const [attempts, active, agents, history] = await Promise.all([
     ledger.attempts.list(key),
     ledger.attempts.listActive(scope.repo),
     ledger.agents.list(scope.repo),
+    ledger.agents.records(scope.repo, areas),
   ]);
   const busy = new Set(active.map((a) => a.agent));
   const decision = route(
@@ -43,12 +48,12 @@ export async function routeAttempt(
     {
       agents: config.agents,
       busy,
-      areas: [],
-      history: [],
+      areas,
+      history,
       lastUsed: new Map(agents.map((a) => [a.name, Date.parse(a.lastUsedAt)])),
     },
   );
   if (!decision.ok) throw new Error(decision.reason);
   // A model id outside the tiers still runs; the job names the default tier for its budget class.
-  return { ...decision, tier: decision.tier ?? config.models.defaultTier };
+  return { ...decision, areas, tier: decision.tier ?? config.models.defaultTier };
 }

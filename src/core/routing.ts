@@ -132,15 +132,23 @@ export function pickAgent(input: AgentPickInput): AgentPick {
     .sort((a, b) => b.rate - a.rate || (a.last === b.last ? 0 : a.last < b.last ? -1 : 1));
   const best = ranked[0];
   if (best === undefined) return { ok: false, reason: "no agent is free" };
-  const record =
-    best.attempts > 0
-      ? `${best.passed}/${best.attempts} passed in ${[...areas].join(", ")}`
-      : `no record in ${areas.size > 0 ? [...areas].join(", ") : "this area"}`;
-  const tie = ranked[1]?.rate === best.rate ? ", least recently used among equals" : "";
+  const where = areas.size > 0 ? [...areas].join(", ") : "this area";
+  const record = (r: typeof best) =>
+    r.attempts > 0 ? `${r.passed}/${r.attempts} passed in ${where}` : `no record in ${where}`;
+  const used = (r: typeof best) =>
+    r.last === -Infinity ? "never used" : `last used ${new Date(r.last).toISOString()}`;
+  // The reason names the runner-up too, so the ledger shows what the choice was made against.
+  const next = ranked[1];
+  const versus =
+    next === undefined
+      ? ""
+      : next.rate === best.rate
+        ? `; least recently used among equals: ${used(best)}, ahead of ${next.agent} (${record(next)}, ${used(next)})`
+        : `; ahead of ${next.agent} (${record(next)})`;
   return {
     ok: true,
     agent: best.agent,
-    reason: `${best.agent}: best of ${free.length} free (${record}${tie})`,
+    reason: `${best.agent}: best of ${free.length} free (${record(best)}${versus})`,
   };
 }
 

@@ -166,11 +166,30 @@ async function taskLifecycle(db: Db): Promise<void> {
   await db.schema.alterTable("tasks").addColumn("lifecycle", "text").execute();
 }
 
+// Routing weighs agents' records in a task's areas: each attempt keeps its areas, looked up by area.
+async function attemptAreas(db: Db): Promise<void> {
+  await db.schema
+    .createTable("attempt_areas")
+    .addColumn("repo", "text", (c) => c.notNull())
+    .addColumn("issue_number", "integer", (c) => c.notNull())
+    .addColumn("attempt", "integer", (c) => c.notNull())
+    .addColumn("area", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("attempt_areas_pk", ["repo", "issue_number", "attempt", "area"])
+    .addForeignKeyConstraint("attempt_areas_attempt_fk", ["repo", "issue_number", "attempt"], "attempts", [
+      "repo",
+      "issue_number",
+      "number",
+    ])
+    .execute();
+  await db.schema.createIndex("attempt_areas_area").on("attempt_areas").columns(["repo", "area"]).execute();
+}
+
 /** The ledger's migrations for one engine, keyed by name in the order they run. */
 export function ledgerMigrations(backend: Backend): Record<string, Migration> {
   return {
     "0001_initial": { up: (db) => initial(db, backend) },
     "0002_lookups": { up: lookups },
     "0003_task_lifecycle": { up: taskLifecycle },
+    "0004_attempt_areas": { up: attemptAreas },
   };
 }

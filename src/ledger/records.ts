@@ -80,6 +80,8 @@ export const ClaimRequest = TaskKey.extend({
   mode: z.string().min(1),
   /** The repository's cap on active attempts. */
   maxAgents: positive,
+  /** The areas the task's scope falls in (routing's), kept with the attempt for agents' records. */
+  areas: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 
@@ -177,6 +179,14 @@ export interface UsageTotals {
   cacheWriteTokens: number;
   cacheReadTokens: number;
   costUsd: number;
+}
+
+/** An agent's finished attempts in one area: passed (succeeded) and failed (failed or timed out). */
+export interface AgentAreaRecord {
+  agent: string;
+  area: string;
+  passed: number;
+  failed: number;
 }
 
 /** One agent's record of work: the CV. */

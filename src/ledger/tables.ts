@@ -47,6 +47,14 @@ export interface AttemptsTable {
   updatedAt: string;
 }
 
+/** The areas an attempt's task fell in when it was claimed, for agents' records per area. */
+export interface AttemptAreasTable {
+  repo: string;
+  issueNumber: number;
+  attempt: number;
+  area: string;
+}
+
 /** Agent identities known per repository. */
 export interface AgentsTable {
   repo: string;
@@ -140,6 +148,7 @@ export interface RepositoriesTable {
 export interface LedgerTables {
   tasks: TasksTable;
   attempts: AttemptsTable;
+  attemptAreas: AttemptAreasTable;
   agents: AgentsTable;
   events: EventsTable;
   usage: UsageTable;

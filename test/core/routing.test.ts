@@ -192,3 +192,24 @@ test("route carries model and agent with one reason, or the first refusal", () =
     /busy/,
   );
 });
+
+test("the reason names the runner-up: its record, or on a tie both agents' last use", () => {
+  const history = [
+    { agent: "builder-01", area: "auth", passed: 1, failed: 3 },
+    { agent: "builder-02", area: "auth", passed: 4, failed: 0 },
+  ];
+  const r = pickAgent(agentInput({ history, busy: new Set(["builder-03", "builder-04"]) }));
+  assert.equal(
+    r.reason,
+    "builder-02: best of 2 free (4/4 passed in auth; ahead of builder-01 (1/4 passed in auth))",
+  );
+  const lastUsed = new Map([
+    ["builder-01", Date.parse("2026-01-02T00:00:00Z")],
+    ["builder-02", Date.parse("2026-01-01T00:00:00Z")],
+  ]);
+  const tie = pickAgent(agentInput({ lastUsed, busy: new Set(["builder-03", "builder-04"]) }));
+  assert.equal(
+    tie.reason,
+    "builder-02: best of 2 free (no record in auth; least recently used among equals: last used 2026-01-01T00:00:00.000Z, ahead of builder-01 (no record in auth, last used 2026-01-02T00:00:00.000Z))",
+  );
+});

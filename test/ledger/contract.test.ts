@@ -547,6 +547,56 @@ function contract(backend: Backend) {
         }
         assert.deepEqual(await ledger.agents.cv({ repo: "octo/none" }), []);
       }));
+
+    test("an agent's record per area counts its finished attempts in tasks of that area", () =>
+      withLedger(async (ledger) => {
+        const random = seeded(11);
+        const outcomes = ["succeeded", "failed", "timed_out", "cancelled", "running"] as const;
+        const areaSets = [["auth"], ["billing"], ["auth", "billing"], ["docs/"], []];
+        const history: { agent: string; areas: string[]; state: string; r: string }[] = [];
+        for (let issue = 1; issue <= 30; issue++) {
+          const r = issue % 7 === 0 ? "octo/other" : repo;
+          await ledger.tasks.ensure({ ...key(issue, r), state: "queued" });
+          const areas = areaSets[Math.floor(random() * areaSets.length)] ?? [];
+          const tries = 1 + Math.floor(random() * 3);
+          for (let attempt = 1; attempt <= tries; attempt++) {
+            const agent = `agent-${Math.floor(random() * 3)}`;
+            const state = outcomes[Math.floor(random() * outcomes.length)] ?? "running";
+            history.push({ agent, areas, state, r });
+            const claimed = await ledger.attempts.claimDispatch({
+              ...claim(issue, attempt, 100, r),
+              agent,
+              areas,
+            });
+            assert.equal(claimed.claimed, true);
+            await ledger.attempts.transition(key(issue, r), attempt, state as "running");
+          }
+        }
+        const expected = (wanted: string[]) => {
+          const rows = new Map<string, { agent: string; area: string; passed: number; failed: number }>();
+          for (const h of history)
+            for (const area of h.areas) {
+              if (h.r !== repo || !wanted.includes(area)) continue;
+              const passed = h.state === "succeeded" ? 1 : 0;
+              const failed = h.state === "failed" || h.state === "timed_out" ? 1 : 0;
+              if (passed + failed === 0) continue;
+              const k = `${h.agent} ${area}`;
+              const row = rows.get(k) ?? { agent: h.agent, area, passed: 0, failed: 0 };
+              row.passed += passed;
+              row.failed += failed;
+              rows.set(k, row);
+            }
+          return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+        };
+        assert.deepEqual(await ledger.agents.records(repo, ["auth"]), expected(["auth"]));
+        assert.deepEqual(
+          await ledger.agents.records(repo, ["auth", "billing", "docs/"]),
+          expected(["auth", "billing", "docs/"]),
+        );
+        assert.ok(expected(["auth"]).length > 0, "the seeded history has records in auth");
+        assert.deepEqual(await ledger.agents.records(repo, []), []);
+        assert.deepEqual(await ledger.agents.records(repo, ["nowhere"]), []);
+      }));
   });
 
   describe("reviews, incidents, deliveries", () => {
@@ -672,6 +722,8 @@ function contract(backend: Backend) {
       await fresh.raw("alter table tasks drop column title");
       await fresh.raw("alter table tasks drop column lifecycle");
       await fresh.raw("delete from kysely_migration where name = '0003_task_lifecycle'");
+      await fresh.raw("drop table attempt_areas");
+      await fresh.raw("delete from kysely_migration where name = '0004_attempt_areas'");
       const upgraded = await backend.open(fresh);
       try {
         assert.equal(upgraded.schemaVersion, first.schemaVersion);
@@ -683,6 +735,11 @@ function contract(backend: Backend) {
         assert.equal((await upgraded.tasks.findByPull(repo, 8))?.issueNumber, 1);
         const lifecycle = { status: "pr-open" };
         assert.deepEqual((await upgraded.tasks.update(key(1), { lifecycle }))?.lifecycle, lifecycle);
+        await upgraded.attempts.claimDispatch({ ...claim(1), areas: ["auth"] });
+        await upgraded.attempts.transition(key(1), 1, "succeeded");
+        assert.deepEqual(await upgraded.agents.records(repo, ["auth"]), [
+          { agent: claim(1).agent, area: "auth", passed: 1, failed: 0 },
+        ]);
       } finally {
         await upgraded.close();
       }

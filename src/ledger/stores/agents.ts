@@ -1,4 +1,4 @@
-import type { Agent, AgentCv } from "../records.ts";
+import type { Agent, AgentAreaRecord, AgentCv } from "../records.ts";
 import { nowIso } from "./context.ts";
 import type { StoreContext } from "./context.ts";
 
@@ -34,6 +34,43 @@ export class AgentStore {
       .orderBy("lastUsedAt")
       .orderBy("name")
       .execute();
+  }
+
+  /**
+   * Each agent's finished attempts in the given areas of a repository, one row per agent and
+   * area (only where it has some). An index on (repo, area) keeps it to the areas' own attempts.
+   */
+  async records(repo: string, areas: readonly string[]): Promise<AgentAreaRecord[]> {
+    if (areas.length === 0) return [];
+    const rows = await this.#ctx.db
+      .selectFrom("attemptAreas as aa")
+      .innerJoin("attempts as a", (join) =>
+        join
+          .onRef("a.repo", "=", "aa.repo")
+          .onRef("a.issueNumber", "=", "aa.issueNumber")
+          .onRef("a.number", "=", "aa.attempt"),
+      )
+      .select((eb) => [
+        "a.agent",
+        "aa.area",
+        eb.fn.sum<number>(eb.case().when("a.state", "=", "succeeded").then(1).else(0).end()).as("passed"),
+        eb.fn
+          .sum<number>(eb.case().when("a.state", "in", ["failed", "timed_out"]).then(1).else(0).end())
+          .as("failed"),
+      ])
+      .where("aa.repo", "=", repo)
+      .where("aa.area", "in", [...areas])
+      .where("a.state", "in", ["succeeded", "failed", "timed_out"])
+      .groupBy(["a.agent", "aa.area"])
+      .orderBy("a.agent")
+      .orderBy("aa.area")
+      .execute();
+    return rows.map((r) => ({
+      agent: r.agent,
+      area: r.area,
+      passed: Number(r.passed),
+      failed: Number(r.failed),
+    }));
   }
 
   /**

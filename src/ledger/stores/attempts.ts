@@ -96,6 +96,14 @@ export class AttemptStore {
           updatedAt: now,
         })
         .execute();
+      const areas = [...new Set(r.areas ?? [])];
+      if (areas.length > 0)
+        await trx
+          .insertInto("attemptAreas")
+          .values(
+            areas.map((area) => ({ repo: r.repo, issueNumber: r.issueNumber, attempt: r.attempt, area })),
+          )
+          .execute();
       await trx
         .updateTable("tasks")
         .set({ attempts: Math.max(task.attempts, r.attempt), agent: r.agent, model: r.model, updatedAt: now })
