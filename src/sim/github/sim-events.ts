@@ -5,6 +5,13 @@ export type Actor =
   | { kind: "github_token"; repository: string; runId: number; login: string }
   | { kind: "user"; login: string };
 
+/** What an `edited` action changed: the previous title, body or base (GitHub sends `changes` with it). */
+export interface EditChanges {
+  title?: { from: string };
+  body?: { from: string };
+  base?: { ref: { from: string }; sha: { from: string } };
+}
+
 /**
  * Something that happened that GitHub would announce as a webhook: the event name, its action
  * and references to the objects involved (the delivery side renders full payloads from them).
@@ -16,6 +23,7 @@ export type SimEvent =
       repository: string;
       number: number;
       label?: string;
+      changes?: EditChanges;
     }
   | {
       name: "issue_comment";
@@ -23,6 +31,7 @@ export type SimEvent =
       repository: string;
       number: number;
       commentId: number;
+      changes?: EditChanges;
     }
   | {
       name: "pull_request";
@@ -32,6 +41,7 @@ export type SimEvent =
       label?: string;
       before?: string;
       after?: string;
+      changes?: EditChanges;
     }
   | { name: "push"; repository: string; ref: string; before: string; after: string }
   | { name: "create"; repository: string; ref: string; refType: "branch" | "tag" }

@@ -114,6 +114,7 @@ export const issueCommentRoutes: RouteHandlers = {
     const repo = repoOf(ctx);
     const comment = commentOf(ctx, repo);
     if (ctx.world.userOf(ctx.actor).id !== comment.user.id) requirePermission(ctx, repo, "triage");
+    const from = comment.body;
     comment.body = String(ctx.body.body);
     comment.updatedAt = ctx.world.clock.now();
     ctx.world.emit(
@@ -123,6 +124,7 @@ export const issueCommentRoutes: RouteHandlers = {
         repository: repo.fullName,
         number: comment.issueNumber,
         commentId: comment.id,
+        changes: { body: { from } },
       },
       ctx.actor,
     );

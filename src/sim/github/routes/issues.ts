@@ -9,7 +9,7 @@ import {
   type RouteContext,
   type RouteHandlers,
 } from "../route-context.ts";
-import type { Actor } from "../sim-events.ts";
+import type { Actor, EditChanges } from "../sim-events.ts";
 import type { SimIssue, SimLabel, SimReaction, SimRepo, SimWorld } from "../world.ts";
 
 const REACTIONS = ["+1", "-1", "laugh", "confused", "heart", "hooray", "eyes", "rocket"] as const;
@@ -169,19 +169,19 @@ export const issueRoutes: RouteHandlers = {
     const b = ctx.body;
     const now = ctx.world.clock.now();
     const eventName = repo.pulls.has(issue.number) ? "pull_request" : "issues";
-    let edited = false;
+    const changes: EditChanges = {};
     if (typeof b.title === "string" || typeof b.title === "number") {
-      if (String(b.title) !== issue.title) edited = true;
+      if (String(b.title) !== issue.title) changes.title = { from: issue.title };
       issue.title = String(b.title);
     }
     if (b.body !== undefined) {
-      if (b.body !== issue.body) edited = true;
+      if (b.body !== issue.body) changes.body = { from: issue.body ?? "" };
       issue.body = b.body as string | null;
     }
-    if (edited) {
+    if (changes.title !== undefined || changes.body !== undefined) {
       issue.updatedAt = now;
       ctx.world.emit(
-        { name: eventName, action: "edited", repository: repo.fullName, number: issue.number },
+        { name: eventName, action: "edited", repository: repo.fullName, number: issue.number, changes },
         ctx.actor,
       );
     }

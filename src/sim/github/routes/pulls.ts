@@ -11,6 +11,7 @@ import {
   type RouteContext,
   type RouteHandlers,
 } from "../route-context.ts";
+import type { EditChanges } from "../sim-events.ts";
 import { nodeId, type SimIssue, type SimLabel, type SimPull, type SimRepo } from "../world.ts";
 import { gitCommitJson, identityJson, writeApiCommit } from "./git-data.ts";
 
@@ -203,18 +204,22 @@ export const pullRoutes: RouteHandlers = {
     const issue = repo.issues.get(pull.number) as SimIssue;
     if (ctx.world.userOf(ctx.actor).id !== issue.user.id) requirePermission(ctx, repo, "write");
     const now = ctx.world.clock.now();
+    const changes: EditChanges = {};
     let edited = false;
     if (typeof ctx.body.title === "string" && ctx.body.title !== issue.title) {
+      changes.title = { from: issue.title };
       issue.title = ctx.body.title;
       edited = true;
     }
     if (ctx.body.body !== undefined && ctx.body.body !== issue.body) {
+      changes.body = { from: issue.body ?? "" };
       issue.body = ctx.body.body as string | null;
       edited = true;
     }
     if (typeof ctx.body.base === "string" && ctx.body.base !== pull.base) {
       if (!(await repo.git.resolve(`refs/heads/${ctx.body.base}`)))
         throw validationFailed("PullRequest", "base", "invalid");
+      changes.base = { ref: { from: pull.base }, sha: { from: pull.baseSha } };
       pull.base = ctx.body.base;
       edited = true;
     }
@@ -223,7 +228,7 @@ export const pullRoutes: RouteHandlers = {
     if (edited) {
       issue.updatedAt = now;
       ctx.world.emit(
-        { name: "pull_request", action: "edited", repository: repo.fullName, number: pull.number },
+        { name: "pull_request", action: "edited", repository: repo.fullName, number: pull.number, changes },
         ctx.actor,
       );
     }

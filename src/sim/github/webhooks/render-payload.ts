@@ -78,6 +78,7 @@ async function eventFields(
 ): Promise<Record<string, unknown> | undefined> {
   const event = envelope.payload;
   const { world, urls } = ctx;
+  const changes = "changes" in event && event.changes !== undefined ? { changes: event.changes } : {};
   const labelOf = (name: string | undefined) => {
     if (name === undefined) return {};
     const label = repo.labels.get(name.toLowerCase());
@@ -87,7 +88,11 @@ async function eventFields(
     case "issues": {
       const issue = repo.issues.get(event.number);
       if (!issue) return undefined;
-      return { issue: webhookIssue(issueJson(world, urls, repo, issue)), ...labelOf(event.label) };
+      return {
+        issue: webhookIssue(issueJson(world, urls, repo, issue)),
+        ...labelOf(event.label),
+        ...changes,
+      };
     }
     case "issue_comment": {
       const issue = repo.issues.get(event.number);
@@ -97,6 +102,7 @@ async function eventFields(
       return {
         issue: webhookIssue(issueJson(world, urls, repo, issue)),
         comment: { ...rest, performed_via_github_app: via ? webhookApp(via) : null },
+        ...changes,
       };
     }
     case "pull_request": {
@@ -108,6 +114,7 @@ async function eventFields(
         ...labelOf(event.label),
         ...(event.before === undefined ? {} : { before: event.before }),
         ...(event.after === undefined ? {} : { after: event.after }),
+        ...changes,
       };
     }
     case "push":

@@ -176,6 +176,25 @@ describe("webhook delivery", () => {
     // Every payload was checked against @octokit/webhooks-schemas; afterEach asserts none broke it.
   });
 
+  it("sends edited issues and comments with what changed, as the webhook schemas require", async () => {
+    const d = await deliverTo();
+    const issue = await openAndLabelIssue();
+    const ref = { owner: "acme", repo: "widgets" };
+    const { data: comment } = await fx.octokit.issues.createComment({
+      ...ref,
+      issue_number: issue.number,
+      body: "first words",
+    });
+    await fx.octokit.issues.updateComment({ ...ref, comment_id: comment.id, body: "second words" });
+    await fx.octokit.issues.update({ ...ref, issue_number: issue.number, title: "A better title" });
+    await d.idle();
+    const edited = (event: string) =>
+      receiver.received.find((r) => r.headers["x-github-event"] === event && r.payload.action === "edited")
+        ?.payload.changes;
+    assert.deepEqual(edited("issue_comment"), { body: { from: "first words" } });
+    assert.deepEqual(edited("issues"), { title: { from: "Add a widget" } });
+  });
+
   it("delivers nothing for repositories the app is not installed on", async () => {
     const d = await deliverTo();
     await fx.sim.world.createRepo({ owner: "elsewhere", name: "thing" });
