@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { Octokit } from "@octokit/rest";
+import { join } from "node:path";
+import { statusMarker } from "../../app/status-comment.ts";
 import { parseConfig } from "../../core/config/parse.ts";
 import type { SwarmConfig } from "../../core/config/schema.ts";
-import { openLedger, type Ledger } from "../../ledger/index.ts";
+import { openLedger, type Ledger, type Task } from "../../ledger/index.ts";
 import { startAnthropicSim, type AnthropicSim } from "../anthropic/server.ts";
 import { startGitHubSim, type GitHubSim } from "../github/server.ts";
-import type { SimEventEnvelope } from "../github/sim-events.ts";
+import { startSwarmAppOnSim } from "../swarm-app.ts";
 import { demoIssues, scriptOf } from "./demo-issues.ts";
-import { formatProgress, type ProgressChange } from "./progress.ts";
+import { buildDemoWorld, DEMO_MAINTAINER } from "./demo-world.ts";
+import { formatNote, formatProgress, watchProgress, type ProgressChange } from "./progress.ts";
 import { sampleProjectFiles } from "./sample-project.ts";
 import type { TaskRow } from "./summary-table.ts";
 
@@ -32,14 +33,21 @@ export interface DemoResult {
   rows: TaskRow[];
   /** Every state change seen, in order. */
   changes: ProgressChange[];
-  /** Why the run stopped before the end (a part not built yet), or null when it ran to the end. */
+  /** The `/swarm` commands the maintainer gave, in order, with the issue each went on. */
+  commands: { issue: number; command: string }[];
+  /** The most agent workflow runs in flight at once, as the offline GitHub saw them. */
+  peakRuns: number;
+  /** The configured cap on agents running at once. */
+  maxAgents: number;
+  /** The app's status comments on each issue (one per task is the rule). */
+  statusComments: Record<number, number>;
+  /** Why the run stopped before every task reached its end, or null when all did. */
   stoppedAt: string | null;
   elapsedMs: number;
 }
 
-const OWNER = "demo-org";
-const NAME = "demo-shop";
-const MAINTAINER = "maintainer";
+/** Task states the swarm leaves for good, or in which it waits for a person. */
+const ENDED = new Set(["merged", "cancelled", "needs-human", "needs-spec", "in-review"]);
 
 /** A small deterministic generator (mulberry32) so a seed always gives the same order. */
 function seededRandom(seed: number): () => number {
@@ -53,20 +61,15 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
+/** The order the maintainer labels issues 1…count in: a shuffle the seed alone decides. */
+export function labelOrder(seed: number, count: number): number[] {
+  const random = seededRandom(seed);
+  const out = Array.from({ length: count }, (_, i) => i + 1);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
+    [out[i], out[j]] = [out[j] as number, out[i] as number];
   }
   return out;
-}
-
-async function writeFolder(folder: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
-    await mkdir(dirname(join(folder, path)), { recursive: true });
-    await writeFile(join(folder, path), content);
-  }
 }
 
 function demoConfig(files: Record<string, string>): SwarmConfig {
@@ -76,94 +79,108 @@ function demoConfig(files: Record<string, string>): SwarmConfig {
   return parsed.config;
 }
 
+/** Rejects with a clear message when the time limit passes first. */
+function deadline(ms: number): { reached: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const reached = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DemoTimeout(ms)), ms);
+  });
+  reached.catch(() => undefined);
+  return { reached, clear: () => clearTimeout(timer) };
+}
+
+class DemoTimeout extends Error {
+  constructor(ms: number) {
+    super(`the time limit of ${(ms / 1000).toFixed(0)}s passed`);
+  }
+}
+
 /**
  * Runs the end-to-end demo on the embedded default: a node:sqlite ledger in a temporary folder,
- * the offline GitHub and the offline Anthropic. It builds the sample repository, opens the five
- * issues, labels them ready, and runs as far as the code on this branch goes; every server and
- * temporary file is gone when it returns or throws.
+ * the offline GitHub and the offline Anthropic, and the real app hearing the offline GitHub's
+ * signed webhooks over HTTP. The maintainer pauses the swarm, labels the five issues ready,
+ * resumes it (the agent cap holds: the rest wait), cancels one task and retries it; then the
+ * swarm runs until every task has ended or waits for a person, moving on events, never on
+ * timers. Every server and temporary file is gone when it returns or throws.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const cleanups: (() => Promise<unknown>)[] = [];
+  const limit = deadline(options.timeLimitMs ?? 55_000);
   try {
     const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), "swarm-demo-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const files = sampleProjectFiles();
     const config = demoConfig(files);
-    const stateLabels = new Set(Object.values(config.labels));
     const issues = demoIssues();
-    const repository = `${OWNER}/${NAME}`;
 
     const ledger: Ledger = await openLedger({ url: join(dir, "ledger.db"), env: {} });
     cleanups.push(() => ledger.close());
     const github: GitHubSim = await startGitHubSim();
     cleanups.push(() => github.close());
+    const world = await buildDemoWorld(github, join(dir, "sample"), files);
+    const { repository, maintainer } = world;
+    const [owner, repo] = repository.split("/") as [string, string];
     const anthropic: AnthropicSim = await startAnthropicSim({
       apiKey: randomBytes(24).toString("base64url"),
       scripts: Object.fromEntries(issues.map((issue, i) => [`${repository}#${i + 1}`, scriptOf(issue.plan)])),
     });
     cleanups.push(() => anthropic.close());
+    const swarm = await startSwarmAppOnSim(github, world.app, { ledger });
+    cleanups.push(() => swarm.close());
 
-    // Live progress: every state label put on an issue, with the ledger's agent and attempt.
-    const changes: ProgressChange[] = [];
-    let printing = Promise.resolve();
-    const onEvent = ({ payload }: SimEventEnvelope) => {
-      if (payload.name !== "issues" || payload.action !== "labeled" || payload.repository !== repository)
-        return;
-      const label = payload.label;
-      if (label === undefined || !stateLabels.has(label)) return;
-      const at = elapsed();
-      printing = printing.then(async () => {
-        const task = await ledger.tasks.get({ repo: repository, issueNumber: payload.number });
-        const change = {
-          issue: payload.number,
-          state: label,
-          agent: task?.agent ?? null,
-          attempt: task?.attempts ?? 0,
-        };
-        changes.push(change);
-        options.progress?.(formatProgress(change, at));
-      });
-    };
-    github.world.events.on("event", onEvent);
-    cleanups.push(async () => github.world.events.off("event", onEvent));
-
-    // The world: the app installed on the organisation, the sample repository, a maintainer.
-    github.world.createApp({ slug: "swarm-foreman" });
-    const app = [...github.world.apps.values()][0];
-    if (!app) throw new Error("the offline GitHub did not register the app");
-    github.world.installApp(app.id, OWNER);
-    const sample = join(dir, "sample");
-    await writeFolder(sample, files);
-    await github.world.createRepo({
-      owner: OWNER,
-      name: NAME,
-      fromFolder: sample,
-      message: "Sample project",
-    });
-    const { token } = github.world.createUser(MAINTAINER);
-    github.world.addCollaborator(repository, MAINTAINER, "maintain");
-    const maintainer = new Octokit({ baseUrl: github.url, auth: token });
-
-    // The issues open in order (so #N is issue N's script) and are labelled in the seed's order.
-    for (const issue of issues)
-      await maintainer.rest.issues.create({ owner: OWNER, repo: NAME, title: issue.title, body: issue.body });
-    const order = shuffled(
-      issues.map((_, i) => i + 1),
-      seededRandom(options.seed ?? 1),
+    const watch = watchProgress(github.world, ledger, repository, (change) =>
+      options.progress?.(formatProgress(change, elapsed())),
     );
-    for (const number of order)
-      await maintainer.rest.issues.addLabels({
-        owner: OWNER,
-        repo: NAME,
-        issue_number: number,
-        labels: [config.labels.ready],
-      });
-    await printing;
+    cleanups.push(async () => {
+      watch.stop();
+      await watch.flush().catch(() => undefined);
+    });
+    const note = (text: string) => options.progress?.(formatNote(text, elapsed()));
+    // Everything the last action set off has happened: every webhook answered, every change read.
+    const settle = async () => {
+      await Promise.race([swarm.idle(), limit.reached]);
+      await watch.flush();
+    };
+    const commands: DemoResult["commands"] = [];
+    const command = async (issue: number, text: string) => {
+      note(`${DEMO_MAINTAINER}: ${text} (on #${issue})`);
+      commands.push({ issue, command: text });
+      await maintainer.rest.issues.createComment({ owner, repo, issue_number: issue, body: text });
+      await settle();
+    };
 
-    // The app is built, but the offline GitHub cannot deliver webhooks to it yet.
-    const stoppedAt = `webhook delivery from the offline GitHub is not built yet, so the app cannot hear of the issues: stopping with ${issues.length} issues labelled ${config.labels.ready}`;
+    let stoppedAt: string | null;
+    try {
+      for (const issue of issues)
+        await maintainer.rest.issues.create({ owner, repo, title: issue.title, body: issue.body });
+      // Paused first, so all five wait in the queue and resume shows the cap deciding who starts.
+      await command(1, "/swarm pause");
+      const order = labelOrder(options.seed ?? 1, issues.length);
+      note(`${DEMO_MAINTAINER}: labels ${order.map((n) => `#${n}`).join(" ")} ${config.labels.ready}`);
+      for (const number of order)
+        await maintainer.rest.issues.addLabels({
+          owner,
+          repo,
+          issue_number: number,
+          labels: [config.labels.ready],
+        });
+      await settle();
+      await command(1, "/swarm resume");
+      // The first task to start is cancelled while its run waits, then retried: it queues again.
+      const first = (await ledger.tasks.list({ repo: repository })).find((t) => t.state === "dispatched");
+      if (first !== undefined) {
+        await command(first.issueNumber, "/swarm cancel");
+        await command(first.issueNumber, "/swarm retry");
+      }
+      stoppedAt = await untilEnded(ledger, repository, settle);
+    } catch (error) {
+      if (!(error instanceof DemoTimeout)) throw error;
+      await watch.flush();
+      stoppedAt = `${error.message} ${describeTasks(await ledger.tasks.list({ repo: repository }))}`;
+    }
+
     const rows = await taskRows(
       ledger,
       github,
@@ -171,10 +188,56 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       issues.map((i) => ({ title: i.title, behaviour: i.plan.behaviour })),
     );
     github.assertNoViolations();
-    return { repository, rows, changes, stoppedAt, elapsedMs: elapsed() };
+    return {
+      repository,
+      rows,
+      changes: [...watch.changes],
+      commands,
+      peakRuns: watch.peakRuns(),
+      maxAgents: config.agents.maxAgents,
+      statusComments: statusComments(github, repository, issues.length),
+      stoppedAt,
+      elapsedMs: elapsed(),
+    };
   } finally {
+    limit.clear();
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
+}
+
+/**
+ * Waits until every task has ended or waits for a person; returns null then, or, when the swarm
+ * falls quiet before that (nothing left under way that could move a task), says where it stopped.
+ */
+async function untilEnded(
+  ledger: Ledger,
+  repository: string,
+  settle: () => Promise<void>,
+): Promise<string | null> {
+  await settle();
+  const tasks = await ledger.tasks.list({ repo: repository });
+  if (tasks.every((t) => ENDED.has(t.state))) return null;
+  const waiting = tasks.filter((t) => t.state === "dispatched").map((t) => `#${t.issueNumber}`);
+  return (
+    `the offline GitHub has no Actions runner yet, so the requested agent runs ` +
+    `(${waiting.join(", ") || "none"}) never start: ${describeTasks(tasks)}`
+  );
+}
+
+/** Where each task stands, e.g. "#1 dispatched, #2 queued". */
+function describeTasks(tasks: readonly Task[]): string {
+  return tasks.map((t) => `#${t.issueNumber} ${t.state}`).join(", ");
+}
+
+/** How many status comments the app keeps on each issue. */
+function statusComments(github: GitHubSim, repository: string, count: number): Record<number, number> {
+  const comments = [...(github.world.repo(repository)?.comments.values() ?? [])];
+  const result: Record<number, number> = {};
+  for (let issue = 1; issue <= count; issue++)
+    result[issue] = comments.filter(
+      (c) => c.issueNumber === issue && c.body.includes(statusMarker(repository, issue)),
+    ).length;
+  return result;
 }
 
 /** The table's rows: agent, model, attempts and outcome from the ledger; requests from the offline GitHub. */

@@ -1,0 +1,52 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { Octokit } from "@octokit/rest";
+import type { GitHubSim } from "../github/server.ts";
+import type { SimApp } from "../github/world.ts";
+import { registerSwarmApp } from "../swarm-app.ts";
+
+/** The demo's organisation, repository and the person who steers the swarm. */
+export const DEMO_OWNER = "demo-org";
+export const DEMO_REPO = "demo-shop";
+export const DEMO_MAINTAINER = "maintainer";
+
+/** The world the demo plays in: the app, its repository and the maintainer's REST client. */
+export interface DemoWorld {
+  /** `owner/name` of the sample repository. */
+  repository: string;
+  app: SimApp;
+  /** The maintainer's client (a personal token with the maintain role). */
+  maintainer: Octokit;
+}
+
+async function writeFolder(folder: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(folder, path)), { recursive: true });
+    await writeFile(join(folder, path), content);
+  }
+}
+
+/**
+ * Sets up the offline GitHub for the demo: the app registered from app.yml and installed on the
+ * organisation, the sample repository committed from `files` (staged in `folder`), and a
+ * maintainer with the maintain role.
+ */
+export async function buildDemoWorld(
+  github: GitHubSim,
+  folder: string,
+  files: Record<string, string>,
+): Promise<DemoWorld> {
+  const app = registerSwarmApp(github);
+  github.world.installApp(app.id, DEMO_OWNER);
+  await writeFolder(folder, files);
+  await github.world.createRepo({
+    owner: DEMO_OWNER,
+    name: DEMO_REPO,
+    fromFolder: folder,
+    message: "Sample project",
+  });
+  const repository = `${DEMO_OWNER}/${DEMO_REPO}`;
+  const { token } = github.world.createUser(DEMO_MAINTAINER);
+  github.world.addCollaborator(repository, DEMO_MAINTAINER, "maintain");
+  return { repository, app, maintainer: new Octokit({ baseUrl: github.url, auth: token }) };
+}
