@@ -1,4 +1,5 @@
 import { GitHubError } from "./github-error.ts";
+import { assertPushAllowed } from "./merge-queue/push-rules.ts";
 import type { Actor } from "./sim-events.ts";
 import type { SimRepo, SimWorld } from "./world.ts";
 
@@ -7,7 +8,8 @@ const ZERO_SHA = "0000000000000000000000000000000000000000";
 /**
  * Moves a ref the way a push does and announces it: `push` (plus `create` for a new branch),
  * and `pull_request.synchronize` for open pull requests whose head is the branch. With
- * `expectedOld` the move is a compare-and-swap; a lost race is a 409.
+ * `expectedOld` the move is a compare-and-swap; a lost race is a 409. The branch's rulesets
+ * apply unless `asGitHub` (GitHub's own moves: the merge queue advancing a base).
  */
 export async function moveRef(
   world: SimWorld,
@@ -16,10 +18,12 @@ export async function moveRef(
   sha: string,
   actor: Actor,
   expectedOld?: string,
+  asGitHub = false,
 ): Promise<void> {
   const before = (await repo.git.resolve(ref)) ?? ZERO_SHA;
   if (expectedOld !== undefined && before !== expectedOld)
     throw new GitHubError(409, `Reference ${ref} moved while it was being updated`);
+  if (!asGitHub) await assertPushAllowed(repo, ref, before, sha, actor);
   if (!(await repo.git.updateRef(ref, sha, before)))
     throw new GitHubError(409, `Reference ${ref} moved while it was being updated`);
   const now = world.clock.now();
@@ -52,10 +56,21 @@ export async function moveRef(
   }
 }
 
-/** Deletes a branch or tag ref and announces it (`delete` and a `push` to the zero sha). */
-export async function deleteRef(world: SimWorld, repo: SimRepo, ref: string, actor: Actor): Promise<boolean> {
+/**
+ * Deletes a branch or tag ref and announces it (`delete` and a `push` to the zero sha); the
+ * branch's rulesets apply unless `asGitHub`.
+ */
+export async function deleteRef(
+  world: SimWorld,
+  repo: SimRepo,
+  ref: string,
+  actor: Actor,
+  asGitHub = false,
+): Promise<boolean> {
   const before = await repo.git.resolve(ref);
-  if (!before || !(await repo.git.deleteRef(ref))) return false;
+  if (!before) return false;
+  if (!asGitHub) await assertPushAllowed(repo, ref, before, ZERO_SHA, actor);
+  if (!(await repo.git.deleteRef(ref))) return false;
   const branch = ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined;
   world.emit(
     { name: "delete", repository: repo.fullName, ref: branch ?? ref, refType: branch ? "branch" : "tag" },

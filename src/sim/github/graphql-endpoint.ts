@@ -1,18 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   buildClientSchema,
+  defaultFieldResolver,
   execute,
   GraphQLError,
   Kind,
   parse,
   validate,
   type DocumentNode,
+  type GraphQLFieldResolver,
   type GraphQLSchema,
   type IntrospectionQuery,
   type OperationDefinitionNode,
 } from "graphql";
 import { authenticate } from "./auth.ts";
 import { GitHubError } from "./github-error.ts";
+import { QUEUE_MUTATIONS, QUEUE_QUERIES, repositoryQueueFields } from "./merge-queue/graphql-fields.ts";
+import { MergeQueueRefusal } from "./merge-queue/merge-queue.ts";
 import type { SimUrls } from "./json-shapes.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { RequestAccounting } from "./request-accounting.ts";
@@ -66,12 +70,15 @@ function githubSchema(): Promise<GraphQLSchema> {
 }
 
 const BUILT_IN_QUERY: Record<string, GraphqlResolver> = {
-  repository(args, { world, urls, actor }) {
+  ...QUEUE_QUERIES,
+  repository(args, context) {
+    const { world, urls, actor } = context;
     const repo = world.repo(`${String(args.owner)}/${String(args.name)}`);
     if (!repo) return null;
     if (actor.kind === "github_token" && actor.repository.toLowerCase() !== repo.fullName.toLowerCase())
       return null;
     return {
+      ...repositoryQueueFields(context, repo),
       id: repo.nodeId,
       databaseId: repo.id,
       name: repo.name,
@@ -89,6 +96,26 @@ const BUILT_IN_QUERY: Record<string, GraphqlResolver> = {
     };
   },
 };
+
+// A field the sim's object does not carry is not served: an error and a recorded violation
+// rather than a null that looks like GitHub's answer.
+function servedFieldsOnly(unserved: string[]): GraphQLFieldResolver<unknown, unknown> {
+  return (source, args, context, info) => {
+    if (typeof source === "object" && source !== null && !(info.fieldName in source)) {
+      const problem = `the offline GitHub does not serve ${info.parentType.name}.${info.fieldName}`;
+      unserved.push(problem);
+      throw new GraphQLError(problem);
+    }
+    return defaultFieldResolver(source, args, context, info);
+  };
+}
+
+// GitHub names the kind of a refusal in a top-level `type` (UNPROCESSABLE, NOT_FOUND, FORBIDDEN).
+function githubError(error: GraphQLError): Record<string, unknown> {
+  const json: Record<string, unknown> = { ...error.toJSON() };
+  const cause = error.originalError;
+  return cause instanceof MergeQueueRefusal ? { type: cause.type, ...json } : json;
+}
 
 /** Serves POST /graphql: authenticates, validates the document against GitHub's schema, executes. */
 export async function handleGraphql(
@@ -167,7 +194,9 @@ export async function handleGraphql(
           d.name?.value === request.operationName),
     );
     const isMutation = operation?.operation === "mutation";
-    const root = isMutation ? { ...deps.roots?.mutation } : { ...BUILT_IN_QUERY, ...deps.roots?.query };
+    const root = isMutation
+      ? { ...QUEUE_MUTATIONS, ...deps.roots?.mutation }
+      : { ...BUILT_IN_QUERY, ...deps.roots?.query };
     const missing = (operation?.selectionSet.selections ?? [])
       .filter((s) => s.kind === Kind.FIELD && !s.name.value.startsWith("__") && !(s.name.value in root))
       .map((s) => (s.kind === Kind.FIELD ? s.name.value : ""));
@@ -185,6 +214,7 @@ export async function handleGraphql(
         (args: Record<string, unknown>) => resolve(args, context),
       ]),
     );
+    const unserved: string[] = [];
     const result = await execute({
       schema,
       document,
@@ -192,8 +222,10 @@ export async function handleGraphql(
       contextValue: context,
       variableValues: (request.variables ?? undefined) as Record<string, unknown> | undefined,
       operationName: typeof request.operationName === "string" ? request.operationName : undefined,
+      fieldResolver: servedFieldsOnly(unserved),
     });
-    return reply(200, result, headers);
+    if (unserved.length > 0) deps.violations.push(violation("unimplemented", unserved));
+    return reply(200, { ...result, errors: result.errors?.map(githubError) }, headers);
   } catch (error) {
     if (!(error instanceof GitHubError)) throw error;
     return reply(error.status, {

@@ -126,18 +126,29 @@ export function repoJson(urls: SimUrls, repo: SimRepo) {
     created_at: iso(repo.createdAt),
     updated_at: iso(repo.updatedAt),
     allow_forking: false,
-    allow_squash_merge: true,
-    allow_merge_commit: true,
-    allow_rebase_merge: true,
-    allow_auto_merge: false,
-    delete_branch_on_merge: false,
+    allow_squash_merge: repo.mergeSettings.allow_squash_merge,
+    allow_merge_commit: repo.mergeSettings.allow_merge_commit,
+    allow_rebase_merge: repo.mergeSettings.allow_rebase_merge,
+    allow_auto_merge: repo.mergeSettings.allow_auto_merge,
+    delete_branch_on_merge: repo.mergeSettings.delete_branch_on_merge,
     web_commit_signoff_required: false,
   };
 }
 
 /** The full-repository shape (GET /repos/{owner}/{repo}). */
 export function fullRepoJson(urls: SimUrls, repo: SimRepo) {
-  return { ...repoJson(urls, repo), network_count: 0, subscribers_count: 0 };
+  const settings = repo.mergeSettings;
+  return {
+    ...repoJson(urls, repo),
+    network_count: 0,
+    subscribers_count: 0,
+    allow_update_branch: settings.allow_update_branch,
+    use_squash_pr_title_as_default: settings.squash_merge_commit_title === "PR_TITLE",
+    squash_merge_commit_title: settings.squash_merge_commit_title,
+    squash_merge_commit_message: settings.squash_merge_commit_message,
+    merge_commit_title: settings.merge_commit_title,
+    merge_commit_message: settings.merge_commit_message,
+  };
 }
 
 /** The label shape. */

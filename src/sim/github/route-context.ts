@@ -48,7 +48,8 @@ export function repoOf(ctx: RouteContext): SimRepo {
   return repo;
 }
 
-function canSee(ctx: RouteContext, repo: SimRepo): boolean {
+/** Whether the caller may see the repository (the rule `repoOf` applies; GraphQL uses it too). */
+export function canSee(ctx: Pick<RouteContext, "world" | "actor">, repo: SimRepo): boolean {
   const actor = ctx.actor;
   switch (actor.kind) {
     case "installation": {

@@ -35,13 +35,31 @@ export type SimEvent =
     }
   | {
       name: "pull_request";
-      action: "opened" | "edited" | "closed" | "reopened" | "synchronize" | "labeled" | "unlabeled";
+      action:
+        | "opened"
+        | "edited"
+        | "closed"
+        | "reopened"
+        | "synchronize"
+        | "labeled"
+        | "unlabeled"
+        | "enqueued"
+        | "dequeued";
       repository: string;
       number: number;
       label?: string;
       before?: string;
       after?: string;
       changes?: EditChanges;
+      /** Why the merge queue removed the pull request (dequeued only), as GitHub words it. */
+      reason?: string;
+    }
+  | {
+      name: "merge_group";
+      action: "checks_requested" | "destroyed";
+      repository: string;
+      group: MergeGroupRef;
+      reason?: "merged" | "invalidated" | "dequeued";
     }
   | { name: "push"; repository: string; ref: string; before: string; after: string }
   | { name: "create"; repository: string; ref: string; refType: "branch" | "tag" }
@@ -67,6 +85,15 @@ export type SimEvent =
       runId: number;
     }
   | { name: "label"; action: "created"; repository: string; label: string };
+
+/** A merge group as its webhook names it (the shas stay readable after its branch is gone). */
+export interface MergeGroupRef {
+  headSha: string;
+  /** The full ref, `refs/heads/gh-readonly-queue/<base>/pr-<number>-<base sha>`. */
+  headRef: string;
+  baseSha: string;
+  baseRef: string;
+}
 
 /** What the server's emitter passes to `on("event", …)` listeners. */
 export interface SimEventEnvelope {

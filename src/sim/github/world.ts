@@ -4,6 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GitRepo } from "./git-repo.ts";
+import { MergeQueues } from "./merge-queue/merge-queue.ts";
+import { DEFAULT_MERGE_SETTINGS, type MergeSettings } from "./merge-queue/merge-settings.ts";
+import { makeRuleset, type RulesetInput, type SimRuleset } from "./merge-queue/rulesets.ts";
 import type { Actor, SimEvent, SimEventEnvelope } from "./sim-events.ts";
 
 /** The time source; tests inject a fixed or stepping one. */
@@ -182,6 +185,10 @@ export interface SimRepo {
   verifiedCommits: Set<string>;
   /** Workflow ids by path, assigned the first time a workflow file is seen. */
   workflowIds: Map<string, number>;
+  /** Pull request merge settings (merge methods, commit messages, auto-merge, branch deletion). */
+  mergeSettings: MergeSettings;
+  /** Branch rulesets by id (merge queue, required checks, pull requests, pushes, deletion). */
+  rulesets: Map<number, SimRuleset>;
   nextNumber: number;
   nextRunNumber: number;
 }
@@ -216,6 +223,8 @@ export class SimWorld {
   readonly installations = new Map<number, SimInstallation>();
   readonly repos = new Map<string, SimRepo>();
   readonly tokens = new Map<string, SimToken>();
+  /** The merge queues and auto-merge requests of every repository. */
+  readonly mergeQueues: MergeQueues;
   readonly #root: Promise<string>;
   #nextId = 1000;
 
@@ -223,6 +232,7 @@ export class SimWorld {
     this.clock = clock;
     this.#root = mkdtemp(join(tmpdir(), "sim-github-"));
     this.ensureUser("github-actions[bot]", "Bot");
+    this.mergeQueues = new MergeQueues(this);
   }
 
   /** A fresh id (ids are unique across all kinds of objects). */
@@ -402,6 +412,8 @@ export class SimWorld {
       workflowRuns: new Map(),
       verifiedCommits: new Set(),
       workflowIds: new Map(),
+      mergeSettings: { ...DEFAULT_MERGE_SETTINGS },
+      rulesets: new Map(),
       nextNumber: 1,
       nextRunNumber: 1,
     };
@@ -444,6 +456,25 @@ export class SimWorld {
     const label = { id, nodeId: nodeId("Label", id), name, color, description };
     repo.labels.set(name.toLowerCase(), label);
     return label;
+  }
+
+  /**
+   * Adds a ruleset to a repository, as `repos/create-repo-ruleset` does (merge queue parameters
+   * left out take GitHub's defaults).
+   */
+  createRuleset(fullName: string, input: RulesetInput): SimRuleset {
+    const repo = this.#requireRepo(fullName, "createRuleset");
+    const id = this.nextId();
+    const ruleset = makeRuleset(id, nodeId("RepositoryRuleset", id), input, this.clock.now());
+    repo.rulesets.set(id, ruleset);
+    return ruleset;
+  }
+
+  /** Changes a repository's pull request merge settings, as `repos/update` does. */
+  updateMergeSettings(fullName: string, change: Partial<MergeSettings>): MergeSettings {
+    const repo = this.#requireRepo(fullName, "updateMergeSettings");
+    Object.assign(repo.mergeSettings, change);
+    return repo.mergeSettings;
   }
 
   /** Opens an issue as `author` (labels are created when missing, as GitHub does). */
@@ -512,6 +543,7 @@ export class SimWorld {
 
   /** Deletes the repositories' folders; the world is unusable afterwards. */
   async dispose(): Promise<void> {
+    this.mergeQueues.dispose();
     await rm(await this.#root, { recursive: true, force: true });
   }
 

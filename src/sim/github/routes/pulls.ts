@@ -84,7 +84,7 @@ export async function pullJson(ctx: RouteContext, repo: SimRepo, pull: SimPull, 
       statuses: link(`${api}/statuses/${headSha}`),
     },
     author_association: authorAssociation(repo, issue.user.login),
-    auto_merge: null,
+    auto_merge: autoMergeJson(ctx, repo, pull),
     draft: pull.draft,
   };
   if (!detail) return body;
@@ -107,6 +107,17 @@ export async function pullJson(ctx: RouteContext, repo: SimRepo, pull: SimPull, 
     additions: files.reduce((n, f) => n + f.additions, 0),
     deletions: files.reduce((n, f) => n + f.deletions, 0),
     changed_files: files.length,
+  };
+}
+
+function autoMergeJson(ctx: RouteContext, repo: SimRepo, pull: SimPull) {
+  const auto = ctx.world.mergeQueues.autoMergeOf(repo, pull);
+  if (!auto) return null;
+  return {
+    enabled_by: userJson(ctx.urls, ctx.world.userOf(auto.enabledBy)),
+    merge_method: auto.method.toLowerCase(),
+    commit_title: auto.commitHeadline ?? "",
+    commit_message: auto.commitBody ?? "",
   };
 }
 

@@ -115,8 +115,11 @@ async function eventFields(
         ...(event.before === undefined ? {} : { before: event.before }),
         ...(event.after === undefined ? {} : { after: event.after }),
         ...changes,
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
       };
     }
+    case "merge_group":
+      return mergeGroupFields(repo, event);
     case "push":
       return pushFields(ctx, repo, event);
     case "create":
@@ -173,6 +176,32 @@ async function eventFields(
       return "label" in fields ? fields : undefined;
     }
   }
+}
+
+async function mergeGroupFields(
+  repo: SimRepo,
+  event: Extract<SimEventEnvelope["payload"], { name: "merge_group" }>,
+): Promise<Record<string, unknown> | undefined> {
+  const commit = await repo.git.readCommit(event.group.headSha);
+  if (!commit) return undefined;
+  const person = (p: { name: string; email: string }) => ({ name: p.name, email: p.email });
+  return {
+    merge_group: {
+      head_sha: event.group.headSha,
+      head_ref: event.group.headRef,
+      base_sha: event.group.baseSha,
+      base_ref: event.group.baseRef,
+      head_commit: {
+        id: commit.sha,
+        tree_id: commit.tree,
+        message: commit.message.replace(/\n$/, ""),
+        timestamp: iso(commit.committer.date),
+        author: person(commit.author),
+        committer: person(commit.committer),
+      },
+    },
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
+  };
 }
 
 async function pushFields(
