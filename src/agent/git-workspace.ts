@@ -36,12 +36,12 @@ export async function checkoutAt(
   sha: string,
   auth?: FetchAuth,
 ): Promise<void> {
-  const known = await git(workspace, ["cat-file", "-t", sha]).then(
-    (type) => type.trim() === "commit",
-    () => false,
-  );
-  if (!known) await git(workspace, ["fetch", "--no-tags", "--depth=50", "origin", sha], auth);
-  await git(workspace, ["checkout", "-q", "-B", branch, sha]);
+  const checkout = () => git(workspace, ["checkout", "-q", "-B", branch, sha]);
+  // Usually the commit is already there (the base of a first attempt): try first, fetch on failure.
+  await checkout().catch(async () => {
+    await git(workspace, ["fetch", "--no-tags", "--depth=50", "origin", sha], auth);
+    await checkout();
+  });
   await git(workspace, ["clean", "-q", "-fd"]);
 }
 

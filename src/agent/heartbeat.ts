@@ -10,6 +10,7 @@ import type { GitHubClient } from "./github-client.ts";
 /** Reports an attempt's progress on its check run. */
 export class Heartbeat {
   #checkRunId: number | undefined;
+  #opening: Promise<void> = Promise.resolve();
   #headSha = "";
   #lastBeat = Number.NEGATIVE_INFINITY;
   #octokit: GitHubClient;
@@ -35,25 +36,46 @@ export class Heartbeat {
     this.#log = options.log;
   }
 
-  /** Opens the check run, in progress, on the commit the work starts from. */
-  async start(headSha: string, title: string): Promise<void> {
-    const { data } = await this.#octokit.rest.checks.create({
-      owner: this.#owner,
-      repo: this.#repo,
-      name: AGENT_CHECK_NAME,
-      head_sha: headSha,
-      status: "in_progress",
-      started_at: new Date(this.#now()).toISOString(),
-      output: { title, summary: "The agent is starting." },
-    });
-    this.requests += 1;
-    this.#checkRunId = data.id;
+  /**
+   * Starts opening the check run, in progress, on the commit the work starts from, without waiting:
+   * the first model request need not wait for it. `opened` waits for it and says whether it worked.
+   */
+  start(headSha: string, title: string): void {
     this.#headSha = headSha;
     this.#lastBeat = this.#now();
+    this.requests += 1;
+    this.#opening = this.#octokit.rest.checks
+      .create({
+        owner: this.#owner,
+        repo: this.#repo,
+        name: AGENT_CHECK_NAME,
+        head_sha: headSha,
+        status: "in_progress",
+        started_at: new Date(this.#now()).toISOString(),
+        output: { title, summary: "The agent is starting." },
+      })
+      .then(
+        ({ data }) => {
+          this.#checkRunId = data.id;
+        },
+        (error: Error) => {
+          throw new Error(`could not open the ${AGENT_CHECK_NAME} check run: ${error.message}`, {
+            cause: error,
+          });
+        },
+      );
+    // Awaited by `opened`; until then a failure must not count as an unhandled rejection.
+    this.#opening.catch(() => undefined);
+  }
+
+  /** Waits for the check run to be open; throws what GitHub answered when it could not be opened. */
+  async opened(): Promise<void> {
+    await this.#opening;
   }
 
   /** Updates the check run with the progress, unless the last update is more recent than the interval. */
   async beat(progress: LoopProgress): Promise<void> {
+    await this.opened();
     if (this.#checkRunId === undefined || this.#now() - this.#lastBeat < this.#intervalMs) return;
     this.#lastBeat = this.#now();
     this.requests += 1;
@@ -82,6 +104,8 @@ export class Heartbeat {
    * report goes on a check run of that commit, where the app and the pull request look for it.
    */
   async complete(report: Report, headSha: string | null): Promise<void> {
+    // A check run that could not be opened is replaced by a completed one below.
+    await this.opened().catch((error: Error) => this.#log(`opening the check run failed: ${error.message}`));
     const conclusion = report.outcome === "done" ? ("success" as const) : ("failure" as const);
     const output = {
       title: report.outcome === "done" ? "Done" : `Stopped: ${report.outcome}`,

@@ -12,7 +12,6 @@ import type { ConnectedClient } from "./github-client.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { buildSystemPrompt, buildTaskMessage, type Conventions } from "./prompt.ts";
 import { partitionChangedPaths } from "./sandbox/commit-scope.ts";
-import type { RefusalEvent } from "./sandbox/refusal.ts";
 import { createSandbox } from "./sandbox/sandbox.ts";
 
 /** Everything one attempt runs with; the runner builds it from the action's inputs. */
@@ -51,24 +50,23 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
   let requests = 0;
   const deadline = context.now() + job.limits.jobMinutes * 60_000;
 
-  // 1. Read the issue and where the base and the agent's branch are.
-  const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: job.issue });
-  const baseSha = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${job.baseBranch}` })).data.object
-    .sha;
-  const branchSha = await octokit.rest.git
-    .getRef({ owner, repo, ref: `heads/${job.branch}` })
-    .then(({ data }) => data.object.sha)
-    .catch((error: { status?: number }) => {
-      if (error.status === 404) return null;
-      throw error;
-    });
+  // 1. Read the issue and where the base and the agent's branch are, all at once.
+  const [{ data: issue }, baseSha, branchSha] = await Promise.all([
+    octokit.rest.issues.get({ owner, repo, issue_number: job.issue }),
+    octokit.rest.git.getRef({ owner, repo, ref: `heads/${job.baseBranch}` }).then(({ data }) => data.object.sha),
+    octokit.rest.git
+      .getRef({ owner, repo, ref: `heads/${job.branch}` })
+      .then(({ data }) => data.object.sha)
+      .catch((error: { status?: number }) => {
+        if (error.status === 404) return null;
+        throw error;
+      }),
+  ]);
   requests += 3;
 
-  // 2. Check out the starting point: the branch for rework, the base for a first or fresh attempt.
+  // 2. Open the heartbeat on the starting point (the branch for rework, the base for a first or
+  // fresh attempt) without waiting for it, check that point out, and build the sandbox meanwhile.
   const startSha = branchSha !== null && job.mode !== "implement" ? branchSha : baseSha;
-  await checkoutAt(context.workspace, job.branch, startSha, { token: github.token });
-
-  // 3. Open the heartbeat.
   const heartbeat = new Heartbeat({
     octokit,
     repository: job.repository,
@@ -76,24 +74,24 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     now: context.now,
     log: context.log,
   });
-  await heartbeat.start(startSha, `${job.agent} on #${job.issue}, attempt ${job.attempt}`);
+  heartbeat.start(startSha, `${job.agent} on #${job.issue}, attempt ${job.attempt}`);
+  const [conventions, sandbox] = await Promise.all([
+    checkoutAt(context.workspace, job.branch, startSha, { token: github.token }).then(() =>
+      readConventions(context.workspace),
+    ),
+    createSandbox({
+      workspace: context.workspace,
+      scope: job.scope,
+      protectedPaths: job.protectedPaths,
+      allowedCommands: job.allowedCommands,
+      tempRoot: context.tempRoot,
+      secrets: context.secrets,
+      parentEnv: context.parentEnv,
+      onRefusal: (event) => context.log(`refused ${event.tool} (${event.rule}): ${event.message}`),
+    }),
+  ]);
 
-  // 4. Build the prompt and the sandbox, and run the loop.
-  const refusals: RefusalEvent[] = [];
-  const sandbox = await createSandbox({
-    workspace: context.workspace,
-    scope: job.scope,
-    protectedPaths: job.protectedPaths,
-    allowedCommands: job.allowedCommands,
-    tempRoot: context.tempRoot,
-    secrets: context.secrets,
-    parentEnv: context.parentEnv,
-    onRefusal: (event) => {
-      refusals.push(event);
-      context.log(`refused ${event.tool} (${event.rule}): ${event.message}`);
-    },
-  });
-  const conventions = await readConventions(context.workspace);
+  // 3. Run the loop; its first turn also waits for the heartbeat's check run to be open.
   const loop = await runAgentLoop(
     {
       model: job.model.id,
@@ -108,7 +106,7 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     { client: context.anthropic, sandbox, now: context.now, onTurn: (progress) => heartbeat.beat(progress) },
   );
 
-  // 5. The second wall: only in-scope changes reach the commit; the rest is reverted and reported.
+  // 4. The second wall: only in-scope changes reach the commit; the rest is reverted and reported.
   const scope = partitionChangedPaths(await statusPorcelainZ(context.workspace), sandbox.writePolicy, (p) =>
     isSymlink(context.workspace, p),
   );
@@ -116,7 +114,7 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
   for (const change of scope.refused) context.log(`left out of the commit: ${change.path}: ${change.reason}`);
   const paths = scope.allowed.map((change) => change.path);
 
-  // 6. Commit what is allowed, keeping the work even when a wall stopped the loop.
+  // 5. Commit what is allowed, keeping the work even when a wall stopped the loop.
   let headSha: string | null = branchSha;
   if (paths.length > 0) {
     const subject = `${issue.title.replace(/\s+/g, " ").trim().slice(0, 60)} (#${job.issue})`;
@@ -162,7 +160,7 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     pullRequest: null,
   };
 
-  // 7. Open or update the pull request when the work is done.
+  // 6. Open or update the pull request when the work is done.
   if (outcome === "done" && headSha !== null) {
     const { data: open } = await octokit.rest.pulls.list({
       owner,
@@ -196,7 +194,7 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     requests += 2;
   }
 
-  // 8. Complete the check run with the report.
+  // 7. Complete the check run with the report.
   await heartbeat.complete(report, headSha);
   return { report, githubRequests: requests + heartbeat.requests };
 }
