@@ -1,4 +1,4 @@
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -6,6 +6,27 @@ import { fileURLToPath } from "node:url";
 // onto the release branch (docs/operations.md, "Releasing the action"); main carries no dist/.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * @actions/core imports @actions/http-client (and through it undici) for OIDC tokens only, which
+ * the action never asks for. Declared free of side effects, esbuild leaves them out when unused:
+ * a third less to parse, and no second copy of undici installing itself as fetch's dispatcher.
+ */
+const unusedHttpClient: Plugin = {
+  name: "unused-http-client",
+  setup(build) {
+    build.onResolve({ filter: /^@actions\/http-client(\/|$)/ }, async (args) => {
+      if (args.pluginData === unusedHttpClient) return undefined;
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: unusedHttpClient,
+      });
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
 
 /** Builds the action bundle into `outfile` and returns its path. */
 export async function buildAction(outfile = path.join(root, "dist/agent/index.js")): Promise<string> {
@@ -22,6 +43,7 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
+    plugins: [unusedHttpClient],
     logLevel: "warning",
   });
   return outfile;
