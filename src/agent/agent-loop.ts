@@ -38,7 +38,7 @@ export interface LoopDeps {
   client: Anthropic;
   sandbox: Sandbox;
   now: () => number;
-  /** Called after every turn with the figures so far (heartbeats). */
+  /** Called after every turn with the figures so far (heartbeats); a failure ends the loop as `error`. */
   onTurn?: (progress: LoopProgress) => Promise<void>;
 }
 
@@ -77,20 +77,10 @@ export async function runAgentLoop(input: LoopInput, deps: LoopDeps): Promise<Lo
   const toolsChars = JSON.stringify(tools).length;
   let messages: MessageParam[] = [{ role: "user", content: [{ type: "text", text: input.task }] }];
 
-  const state: LoopResult = {
-    outcome: "max-turns",
-    reason: `the agent took ${input.maxTurns} turns without finishing`,
-    summary: "",
-    turns: 0,
-    usage: ZERO_USAGE,
-    costUsd: 0,
-    lastTool: undefined,
-    filesTouched: [],
-    tools: {},
-    handoffs: 0,
-    refusals: 0,
-    commands: [],
-  };
+  const state = loopStoppedBeforeStart(
+    "max-turns",
+    `the agent took ${input.maxTurns} turns without finishing`,
+  );
   const touched = new Set<string>();
   let nudged = false;
 
@@ -172,7 +162,12 @@ export async function runAgentLoop(input: LoopInput, deps: LoopDeps): Promise<Lo
     }
     messages.push({ role: "user", content: results });
     state.filesTouched = [...touched].sort();
-    await deps.onTurn?.(progressOf(state));
+    try {
+      await deps.onTurn?.(progressOf(state));
+    } catch (error) {
+      const message = deps.sandbox.redact(error instanceof Error ? error.message : String(error));
+      return finish(state, touched, "error", `reporting progress failed: ${message.slice(0, 500)}`);
+    }
 
     if (finished !== undefined) {
       state.summary = finished;
@@ -197,6 +192,24 @@ export async function runAgentLoop(input: LoopInput, deps: LoopDeps): Promise<Lo
     }
   }
   return finish(state, touched, "max-turns", `the agent took ${input.maxTurns} turns without finishing`);
+}
+
+/** The result of a loop that ended before its first request: nothing spent, nothing done. */
+export function loopStoppedBeforeStart(outcome: Outcome, reason: string): LoopResult {
+  return {
+    outcome,
+    reason,
+    summary: "",
+    turns: 0,
+    usage: ZERO_USAGE,
+    costUsd: 0,
+    lastTool: undefined,
+    filesTouched: [],
+    tools: {},
+    handoffs: 0,
+    refusals: 0,
+    commands: [],
+  };
 }
 
 async function handOff(

@@ -19,8 +19,6 @@ export class Heartbeat {
   #intervalMs: number;
   #now: () => number;
   #log: (line: string) => void;
-  /** Heartbeat requests made so far. */
-  requests = 0;
 
   constructor(options: {
     octokit: GitHubClient;
@@ -43,7 +41,6 @@ export class Heartbeat {
   start(headSha: string, title: string): void {
     this.#headSha = headSha;
     this.#lastBeat = this.#now();
-    this.requests += 1;
     this.#opening = this.#octokit.rest.checks
       .create({
         owner: this.#owner,
@@ -78,7 +75,6 @@ export class Heartbeat {
     await this.opened();
     if (this.#checkRunId === undefined || this.#now() - this.#lastBeat < this.#intervalMs) return;
     this.#lastBeat = this.#now();
-    this.requests += 1;
     // A lost heartbeat is not worth the work: the next one carries the same figures.
     await this.#octokit.rest.checks
       .update({
@@ -119,7 +115,6 @@ export class Heartbeat {
     const completedAt = new Date(this.#now()).toISOString();
     const moved = headSha !== null && headSha !== this.#headSha;
     if (this.#checkRunId !== undefined) {
-      this.requests += 1;
       await this.#octokit.rest.checks.update({
         owner: this.#owner,
         repo: this.#repo,
@@ -131,7 +126,6 @@ export class Heartbeat {
       });
     }
     if (moved || this.#checkRunId === undefined) {
-      this.requests += 1;
       await this.#octokit.rest.checks.create({
         owner: this.#owner,
         repo: this.#repo,

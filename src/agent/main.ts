@@ -3,16 +3,17 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Job } from "../core/job.ts";
 import { pullRequestBody, pullRequestTitle } from "../core/pull-request-body.ts";
-import type { Outcome, Report } from "../core/report.ts";
+import { AGENT_CHECK_NAME, type Report } from "../core/report.ts";
 import { formatCommitMessage, trailersOf } from "../core/trailers.ts";
-import { runAgentLoop } from "./agent-loop.ts";
+import { loopStoppedBeforeStart, runAgentLoop, type LoopResult } from "./agent-loop.ts";
 import { commitChanges } from "./commit.ts";
 import { checkoutAt, isSymlink, revertPaths, statusPorcelainZ } from "./git-workspace.ts";
 import type { ConnectedClient } from "./github-client.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { buildSystemPrompt, buildTaskMessage, type Conventions } from "./prompt.ts";
 import { partitionChangedPaths } from "./sandbox/commit-scope.ts";
-import { createSandbox } from "./sandbox/sandbox.ts";
+import { createRedactor, type Redactor } from "./sandbox/redactor.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 
 /** Everything one attempt runs with; the runner builds it from the action's inputs. */
 export interface AttemptContext {
@@ -47,13 +48,16 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
   const { job, github } = context;
   const { octokit } = github;
   const [owner = "", repo = ""] = job.repository.split("/");
-  let requests = 0;
   const deadline = context.now() + job.limits.jobMinutes * 60_000;
+  const redact = createRedactor(context.secrets);
 
-  // 1. Read the issue and where the base and the agent's branch are, all at once.
+  // 1. Read the issue and where the base and the agent's branch are, all at once. Nothing has
+  // started yet, so a failure here simply fails the attempt.
   const [{ data: issue }, baseSha, branchSha] = await Promise.all([
     octokit.rest.issues.get({ owner, repo, issue_number: job.issue }),
-    octokit.rest.git.getRef({ owner, repo, ref: `heads/${job.baseBranch}` }).then(({ data }) => data.object.sha),
+    octokit.rest.git
+      .getRef({ owner, repo, ref: `heads/${job.baseBranch}` })
+      .then(({ data }) => data.object.sha),
     octokit.rest.git
       .getRef({ owner, repo, ref: `heads/${job.branch}` })
       .then(({ data }) => data.object.sha)
@@ -62,10 +66,10 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
         throw error;
       }),
   ]);
-  requests += 3;
 
   // 2. Open the heartbeat on the starting point (the branch for rework, the base for a first or
   // fresh attempt) without waiting for it, check that point out, and build the sandbox meanwhile.
+  // From here on every failure ends in a report on the check run.
   const startSha = branchSha !== null && job.mode !== "implement" ? branchSha : baseSha;
   const heartbeat = new Heartbeat({
     octokit,
@@ -75,7 +79,16 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     log: context.log,
   });
   heartbeat.start(startSha, `${job.agent} on #${job.issue}, attempt ${job.attempt}`);
-  const [conventions, sandbox] = await Promise.all([
+  const complete = async (report: Report): Promise<AttemptResult> => {
+    try {
+      await heartbeat.complete(report, report.headSha);
+    } catch (error) {
+      report.outcome = "error";
+      report.reason = `the report could not be written to the ${AGENT_CHECK_NAME} check run: ${messageOf(error, redact)}`;
+    }
+    return { report, githubRequests: github.requests() };
+  };
+  const prepared = await Promise.all([
     checkoutAt(context.workspace, job.branch, startSha, { token: github.token }).then(() =>
       readConventions(context.workspace),
     ),
@@ -89,7 +102,12 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
       parentEnv: context.parentEnv,
       onRefusal: (event) => context.log(`refused ${event.tool} (${event.rule}): ${event.message}`),
     }),
-  ]);
+  ]).catch((error: unknown) => messageOf(error, redact));
+  if (typeof prepared === "string") {
+    const stopped = loopStoppedBeforeStart("error", `preparing the workspace failed: ${prepared}`);
+    return complete(reportOf(job, stopped, { headSha: branchSha, summary: "" }));
+  }
+  const [conventions, sandbox] = prepared;
 
   // 3. Run the loop; its first turn also waits for the heartbeat's check run to be open.
   const loop = await runAgentLoop(
@@ -105,42 +123,28 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     },
     { client: context.anthropic, sandbox, now: context.now, onTurn: (progress) => heartbeat.beat(progress) },
   );
+  const report = reportOf(job, loop, { headSha: branchSha, summary: sandbox.redact(loop.summary) });
 
-  // 4. The second wall: only in-scope changes reach the commit; the rest is reverted and reported.
-  const scope = partitionChangedPaths(await statusPorcelainZ(context.workspace), sandbox.writePolicy, (p) =>
-    isSymlink(context.workspace, p),
-  );
-  await revertPaths(context.workspace, scope.refused);
-  for (const change of scope.refused) context.log(`left out of the commit: ${change.path}: ${change.reason}`);
-  const paths = scope.allowed.map((change) => change.path);
-
-  // 5. Commit what is allowed, keeping the work even when a wall stopped the loop.
-  let headSha: string | null = branchSha;
-  if (paths.length > 0) {
-    const subject = `${issue.title.replace(/\s+/g, " ").trim().slice(0, 60)} (#${job.issue})`;
-    const body = sandbox.redact(loop.summary.trim() || loop.reason);
-    headSha = await commitChanges(octokit, {
-      owner,
-      repo,
-      workspace: context.workspace,
-      branch: job.branch,
-      parentSha: startSha,
-      remoteBranchSha: branchSha,
-      message: formatCommitMessage(
-        `${subject}\n\n${body.replace(/^-{3,}/gm, "—")}`,
-        trailersOf(job),
-        job.requestedBy,
-      ),
-      paths,
-    });
-    requests += 3;
+  // 4-6. Commit what the second wall allows and open the pull request. The commit keeps the work
+  // even when a wall stopped the loop; a GitHub failure that outlasts the retries ends the
+  // attempt as `error` with its usage kept, and leaves the branch where it was or on the commit.
+  try {
+    await publish(context, { issueTitle: issue.title, startSha, branchSha }, sandbox, loop, report);
+  } catch (error) {
+    report.outcome = "error";
+    report.reason = `publishing the work failed: ${messageOf(error, redact)}`;
   }
-  const outcome: Outcome = loop.outcome === "done" && paths.length === 0 ? "no-changes" : loop.outcome;
-  const report: Report = {
+
+  // 7. Complete the check run with the report.
+  return complete(report);
+}
+
+/** The report of an attempt whose loop ended as `loop`, before anything was committed. */
+function reportOf(job: Job, loop: LoopResult, at: { headSha: string | null; summary: string }): Report {
+  return {
     version: 1,
-    outcome,
-    reason:
-      outcome === "no-changes" ? "the agent finished without changing any file in its scope" : loop.reason,
+    outcome: loop.outcome,
+    reason: loop.reason,
     taskId: job.taskId,
     attempt: job.attempt,
     agent: job.agent,
@@ -152,51 +156,90 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     tools: loop.tools,
     handoffs: loop.handoffs,
     refusals: loop.refusals,
-    filesChanged: paths,
-    refusedChanges: scope.refused.map((change) => ({ path: change.path, reason: change.reason })),
+    filesChanged: [],
+    refusedChanges: [],
     commands: loop.commands,
-    summary: sandbox.redact(loop.summary).slice(0, 4000),
-    headSha,
+    summary: at.summary.slice(0, 4000),
+    headSha: at.headSha,
     pullRequest: null,
   };
+}
+
+/** Steps 4 to 6: the second wall, the commit and the pull request, recorded in `report` as they succeed. */
+async function publish(
+  context: AttemptContext,
+  at: { issueTitle: string; startSha: string; branchSha: string | null },
+  sandbox: Sandbox,
+  loop: LoopResult,
+  report: Report,
+): Promise<void> {
+  const { job } = context;
+  const { octokit } = context.github;
+  const [owner = "", repo = ""] = job.repository.split("/");
+
+  // 4. The second wall: only in-scope changes reach the commit; the rest is reverted and reported.
+  const scope = partitionChangedPaths(await statusPorcelainZ(context.workspace), sandbox.writePolicy, (p) =>
+    isSymlink(context.workspace, p),
+  );
+  await revertPaths(context.workspace, scope.refused);
+  for (const change of scope.refused) context.log(`left out of the commit: ${change.path}: ${change.reason}`);
+  report.refusedChanges = scope.refused.map((change) => ({ path: change.path, reason: change.reason }));
+  const paths = scope.allowed.map((change) => change.path);
+  if (loop.outcome === "done" && paths.length === 0) {
+    report.outcome = "no-changes";
+    report.reason = "the agent finished without changing any file in its scope";
+    return;
+  }
+  if (paths.length === 0) return;
+
+  // 5. Commit what is allowed, keeping the work even when a wall stopped the loop.
+  const subject = `${at.issueTitle.replace(/\s+/g, " ").trim().slice(0, 60)} (#${job.issue})`;
+  const summary = sandbox.redact(loop.summary.trim() || loop.reason);
+  report.headSha = await commitChanges(octokit, {
+    owner,
+    repo,
+    workspace: context.workspace,
+    branch: job.branch,
+    parentSha: at.startSha,
+    remoteBranchSha: at.branchSha,
+    message: formatCommitMessage(
+      `${subject}\n\n${summary.replace(/^-{3,}/gm, "—")}`,
+      trailersOf(job),
+      job.requestedBy,
+    ),
+    paths,
+  });
+  report.filesChanged = paths;
+  if (report.outcome !== "done") return;
 
   // 6. Open or update the pull request when the work is done.
-  if (outcome === "done" && headSha !== null) {
-    const { data: open } = await octokit.rest.pulls.list({
+  const { data: open } = await octokit.rest.pulls.list({
+    owner,
+    repo,
+    head: `${owner}:${job.branch}`,
+    state: "open",
+  });
+  const existing = open[0];
+  const title = pullRequestTitle(job, at.issueTitle);
+  const body = pullRequestBody(job, { ...report, pullRequest: existing?.number ?? null });
+  if (existing) {
+    await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title, body });
+    report.pullRequest = existing.number;
+  } else {
+    const { data: created } = await octokit.rest.pulls.create({
       owner,
       repo,
-      head: `${owner}:${job.branch}`,
-      state: "open",
+      head: job.branch,
+      base: job.baseBranch,
+      title,
+      body,
     });
-    const existing = open[0];
-    const draft = { ...report, pullRequest: existing?.number ?? null };
-    const title = pullRequestTitle(job, issue.title);
-    if (existing) {
-      await octokit.rest.pulls.update({
-        owner,
-        repo,
-        pull_number: existing.number,
-        title,
-        body: pullRequestBody(job, draft),
-      });
-      report.pullRequest = existing.number;
-    } else {
-      const { data: created } = await octokit.rest.pulls.create({
-        owner,
-        repo,
-        head: job.branch,
-        base: job.baseBranch,
-        title,
-        body: pullRequestBody(job, draft),
-      });
-      report.pullRequest = created.number;
-    }
-    requests += 2;
+    report.pullRequest = created.number;
   }
+}
 
-  // 7. Complete the check run with the report.
-  await heartbeat.complete(report, headSha);
-  return { report, githubRequests: requests + heartbeat.requests };
+function messageOf(error: unknown, redact: Redactor): string {
+  return redact(error instanceof Error ? error.message : String(error)).slice(0, 500);
 }
 
 async function readConventions(workspace: string): Promise<Conventions[]> {

@@ -42,6 +42,8 @@ export interface AttemptFixture {
   repo: SimRepo;
   workspace: string;
   tempRoot: string;
+  /** How long each GitHub retry of `attempt` was asked to wait, in milliseconds (it does not wait). */
+  githubWaits: number[];
   /** A job for issue #1, with `overrides` applied. */
   job(overrides?: Partial<JobInput>): Job;
   /** Runs one attempt of `job` with `script` answering the model requests. */
@@ -82,6 +84,7 @@ export async function startAttemptFixture(
   const tempRoot = join(root, "runner-temp");
   await mkdir(tempRoot);
   const model = "claude-sonnet-5-5";
+  const githubWaits: number[] = [];
   const price = { ...(DEFAULT_PRICING as Record<string, ModelPrice>)[model], ...options.price } as ModelPrice;
 
   return {
@@ -91,6 +94,7 @@ export async function startAttemptFixture(
     repo,
     workspace,
     tempRoot,
+    githubWaits,
     job: (overrides = {}) =>
       parseJob(
         JSON.stringify({
@@ -120,11 +124,12 @@ export async function startAttemptFixture(
         apiKey: API_KEY,
         maxRetries: options.anthropicRetries ?? 2,
       });
-      const connected = await connectGitHub(github.url, job.repository, {
-        kind: "app",
-        appId: String(app.id),
-        privateKey: app.privateKey,
-      });
+      const connected = await connectGitHub(
+        github.url,
+        job.repository,
+        { kind: "app", appId: String(app.id), privateKey: app.privateKey },
+        { sleep: async (ms) => void githubWaits.push(ms) },
+      );
       return runAttempt({
         job,
         workspace,

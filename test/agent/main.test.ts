@@ -232,6 +232,14 @@ describe("context handoff", () => {
   });
 });
 
+/** The usage the offline Anthropic billed over every record so far. */
+function billedUsage(fx: AttemptFixture) {
+  let usage = ZERO_USAGE;
+  for (const record of fx.anthropic.records())
+    if (record.usage !== null) usage = addUsage(usage, fromApiUsage(record.usage));
+  return usage;
+}
+
 describe("retries", () => {
   test("a storm of 529 overloads is survived and no usage is counted twice", async () => {
     const fx = await startAttemptFixture({ anthropicRetries: 8 });
@@ -239,12 +247,76 @@ describe("retries", () => {
       for (let i = 0; i < 5; i++) fx.anthropic.injectFault({ kind: "overloaded", retryAfterSeconds: 0 });
       const { report } = await fx.attempt(fx.job(), implementsCorrectly({ edits: SUB_EDITS }));
       assert.equal(report.outcome, "done", report.reason);
-      const billed = fx.anthropic.records().filter((r) => r.usage !== null);
       const failed = fx.anthropic.records().filter((r) => r.status === 529);
       assert.equal(failed.length, 5);
-      let usage = ZERO_USAGE;
-      for (const r of billed) if (r.usage !== null) usage = addUsage(usage, fromApiUsage(r.usage));
-      assert.deepEqual(report.usage, usage);
+      assert.deepEqual(report.usage, billedUsage(fx));
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("GitHub server errors and a secondary rate limit while publishing are waited out", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      fx.github.injectFault(
+        { kind: "server-error", status: 502 },
+        { operationId: "git/create-commit", times: 2 },
+      );
+      fx.github.injectFault(
+        { kind: "secondary-rate-limit", status: 429, retryAfterSeconds: 3 },
+        { operationId: "pulls/create" },
+      );
+      const { report } = await fx.attempt(fx.job(), implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(report.outcome, "done", report.reason);
+      assert.ok(report.pullRequest !== null);
+      assert.deepEqual(fx.githubWaits, [1000, 2000, 3000]);
+      fx.github.assertNoViolations();
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("GitHub failing past the retries ends the attempt as error, its usage reported and the branch untouched", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job();
+      fx.github.injectFault(
+        { kind: "server-error", status: 500 },
+        { operationId: "git/create-ref", times: 5 },
+      );
+      const { report } = await fx.attempt(job, implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(report.outcome, "error");
+      assert.match(report.reason, /^publishing the work failed: .*still failing after 4 retries/);
+      assert.deepEqual(report.usage, billedUsage(fx));
+      assert.ok(report.costUsd > 0);
+      assert.equal(report.headSha, null);
+      assert.equal(report.pullRequest, null);
+      assert.equal(await fx.bareGit("branch", "--list", job.branch), "", "no branch was created");
+      const check = [...fx.repo.checkRuns.values()].find(
+        (c) => c.name === "swarm/agent" && c.status === "completed",
+      );
+      assert.equal(check?.conclusion, "failure");
+      const fromCheck = readReport(check?.output.text ?? "");
+      assert.ok(fromCheck.ok);
+      assert.equal(fromCheck.report.outcome, "error");
+      assert.deepEqual(fromCheck.report.usage, report.usage);
+    } finally {
+      await fx.close();
+    }
+  });
+
+  test("a check run that cannot be opened stops the attempt after its first turn, and the report still lands", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      fx.github.injectFault({ kind: "server-error" }, { operationId: "checks/create", times: 5 });
+      const { report } = await fx.attempt(fx.job(), implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(report.outcome, "error");
+      assert.match(report.reason, /^reporting progress failed: could not open the swarm\/agent check run/);
+      assert.equal(report.turns, 1);
+      assert.equal(fx.anthropic.records().length, 1, "no second model request");
+      const checks = [...fx.repo.checkRuns.values()].filter((c) => c.name === "swarm/agent");
+      assert.equal(checks.length, 1);
+      assert.equal(checks[0]?.conclusion, "failure");
     } finally {
       await fx.close();
     }

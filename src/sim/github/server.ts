@@ -9,6 +9,7 @@ import { loadGitHubSpec } from "./openapi-spec.ts";
 import { OpenApiValidator } from "./openapi-validator.ts";
 import { DEFAULT_RATE_LIMITS, RateLimiter, rateHeaders, type RateLimits } from "./rate-limiter.ts";
 import { RequestAccounting, type RequestCounts } from "./request-accounting.ts";
+import { RequestFaults, type RequestFault, type RequestFaultScope } from "./request-faults.ts";
 import type { RouteContext, RouteHandlers } from "./route-context.ts";
 import { RouteTable } from "./route-table.ts";
 import { routeHandlers } from "./routes/index.ts";
@@ -49,6 +50,8 @@ export interface GitHubSim {
   assertNoViolations(): void;
   /** Request counts per token and per task. */
   requests(): RequestCounts;
+  /** Answers the next matching REST request(s) with a server error or a secondary rate limit. */
+  injectFault(fault: RequestFault, scope?: RequestFaultScope): void;
   /** Stops the server and deletes the repositories. */
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
   const world = new SimWorld(options.clock ?? { now: () => new Date() });
   const limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
   const accounting = new RequestAccounting();
+  const faults = new RequestFaults();
   const violations: Violation[] = [];
   const urls: SimUrls = { api: "", html: "" };
   const handlers: RouteHandlers = routeHandlers;
@@ -148,6 +152,8 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
           record("request", 422, op.operationId, problems);
           throw new GitHubError(422, `Invalid request.\n\n${problems.join("\n")}`);
         }
+        const fault = faults.take(op.operationId);
+        if (fault) throw fault;
         const handler = handlers[op.operationId];
         if (!handler) {
           record("unimplemented", 501, op.operationId, [
@@ -236,6 +242,7 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
       throw new Error(`the offline GitHub saw ${violations.length} violation(s):\n${lines.join("\n")}`);
     },
     requests: () => accounting.snapshot(),
+    injectFault: (fault, scope) => faults.add(fault, scope),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
