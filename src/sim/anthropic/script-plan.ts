@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { breaksATest, breaksATestParams } from "./behaviours/breaks-a-test.ts";
 import { editsAWorkflow, editsAWorkflowParams } from "./behaviours/edits-a-workflow.ts";
+import { fixesOnRework, fixesOnReworkParams } from "./behaviours/fixes-on-rework.ts";
 import { implementsCorrectly, implementsCorrectlyParams } from "./behaviours/implements-correctly.ts";
 import { outOfScopeEdit, outOfScopeEditParams } from "./behaviours/out-of-scope-edit.ts";
 import { runsPastBudget, runsPastBudgetParams } from "./behaviours/runs-past-budget.ts";
@@ -13,6 +14,7 @@ import type { Script } from "./script.ts";
 export const behaviourSpecSchema = z.discriminatedUnion("behaviour", [
   implementsCorrectlyParams.extend({ behaviour: z.literal("implements-correctly") }),
   breaksATestParams.extend({ behaviour: z.literal("breaks-a-test") }),
+  fixesOnReworkParams.extend({ behaviour: z.literal("fixes-on-rework") }),
   stallsSilentlyParams.extend({ behaviour: z.literal("stalls-silently") }),
   zombieParams.extend({ behaviour: z.literal("zombie") }),
   outOfScopeEditParams.extend({ behaviour: z.literal("out-of-scope-edit") }),
@@ -45,6 +47,8 @@ export function scriptFromSpec(spec: BehaviourSpec): Script {
       return implementsCorrectly(paramsOf(spec));
     case "breaks-a-test":
       return breaksATest(paramsOf(spec));
+    case "fixes-on-rework":
+      return fixesOnRework(paramsOf(spec));
     case "stalls-silently":
       return stallsSilently(paramsOf(spec));
     case "zombie":

@@ -1,4 +1,5 @@
 import { breaksATest } from "../anthropic/behaviours/breaks-a-test.ts";
+import { fixesOnRework } from "../anthropic/behaviours/fixes-on-rework.ts";
 import { implementsCorrectly } from "../anthropic/behaviours/implements-correctly.ts";
 import { outOfScopeEdit } from "../anthropic/behaviours/out-of-scope-edit.ts";
 import type { Script } from "../anthropic/script.ts";
@@ -7,7 +8,10 @@ import type { Edit } from "../anthropic/behaviours/steps.ts";
 /** What the offline model does on an issue: a behaviour and the edits it makes. */
 export type DemoPlan =
   | { behaviour: "implements correctly"; edits: Edit[]; summary: string }
-  | { behaviour: "breaks a test"; edits: Edit[]; summary: string }
+  /** Breaks a test on every attempt, so the task ends with a person. */
+  | { behaviour: "keeps breaking a test"; edits: Edit[]; summary: string }
+  /** Breaks a test at first and applies `fix` when the rejection comes back as a rework. */
+  | { behaviour: "fixes a broken test on rework"; edits: Edit[]; fix: Edit[]; summary: string }
   | { behaviour: "edits out of scope"; edits: Edit[]; outOfScope: Edit };
 
 /** One issue of the demo and how the offline model behaves on it. */
@@ -22,8 +26,10 @@ export function scriptOf(plan: DemoPlan): Script {
   switch (plan.behaviour) {
     case "implements correctly":
       return implementsCorrectly({ edits: plan.edits, summary: plan.summary });
-    case "breaks a test":
+    case "keeps breaking a test":
       return breaksATest({ edits: plan.edits, summary: plan.summary });
+    case "fixes a broken test on rework":
+      return fixesOnRework({ edits: plan.edits, fix: plan.fix, summary: plan.summary });
     case "edits out of scope":
       return outOfScopeEdit({ edits: plan.edits, outOfScope: plan.outOfScope });
   }
@@ -43,9 +49,11 @@ function body(summary: string, criteria: string[], files: string[]): string {
 }
 
 /**
- * The five issues, of different kinds: three the agent implements correctly, one where it breaks
- * a test, one where it edits a file outside the issue's scope. Each has acceptance criteria and
- * a file scope so the spec lint passes.
+ * The five issues, of different kinds: two the agent implements correctly; one where it breaks a
+ * test on every attempt (the task ends with a person); one where it breaks a test and fixes it
+ * when the rejection comes back; one where it also tries to edit a file outside the issue's scope
+ * (the sandbox refuses the write). Each has acceptance criteria and a file scope so the spec lint
+ * passes.
  */
 export function demoIssues(): DemoIssue[] {
   return [
@@ -102,12 +110,12 @@ export function demoIssues(): DemoIssue[] {
         ["src/slug.js", "test/slug.test.js"],
       ),
       plan: {
-        behaviour: "implements correctly",
+        behaviour: "keeps breaking a test",
         edits: [
           {
             path: "src/slug.js",
             oldString: '.replace(/\\s+/g, "-");',
-            newString: '.replace(/[^a-z0-9\\s-]/g, "").trim().replace(/\\s+/g, "-");',
+            newString: '.replace(/[^a-z0-9]+/g, "");',
           },
           {
             path: "test/slug.test.js",
@@ -127,12 +135,24 @@ export function demoIssues(): DemoIssue[] {
         ["src/stock.js", "test/stock.test.js"],
       ),
       plan: {
-        behaviour: "breaks a test",
+        behaviour: "fixes a broken test on rework",
         edits: [
           {
             path: "src/stock.js",
             oldString: "return inStock - sold;",
             newString: "return Math.max(0, sold - inStock);",
+          },
+        ],
+        fix: [
+          {
+            path: "src/stock.js",
+            oldString: "Math.max(0, sold - inStock)",
+            newString: "Math.max(0, inStock - sold)",
+          },
+          {
+            path: "test/stock.test.js",
+            oldString: "\n});\n",
+            newString: '\n});\n\ntest("stops at zero", () => {\n  assert.equal(unitsLeft(2, 5), 0);\n});\n',
           },
         ],
         summary: "Stock counts stop at zero.",

@@ -102,25 +102,51 @@ const readme = `# demo-shop
 A tiny shop library the swarm works on in the Swarm Foreman demo.
 `;
 
-const workflow = `name: swarm-agent
+/** The Actions secrets and variables the agent workflow reads, as the agent workflow docs name them. */
+export const WORKFLOW_SETTINGS = {
+  anthropicKeySecret: "ANTHROPIC_API_KEY",
+  anthropicUrlVariable: "ANTHROPIC_BASE_URL",
+  appIdVariable: "SWARM_FOREMAN_APP_ID",
+  privateKeySecret: "SWARM_FOREMAN_PRIVATE_KEY",
+} as const;
+
+/** The action the workflow uses; the demo's runner maps it to this project's own action. */
+export const AGENT_ACTION = "swarm-foreman/swarm-foreman";
+
+// The agent workflow of docs/agent-workflow.md, plus the Messages API endpoint from a variable
+// (here the offline Anthropic) and a short hard stop, since the demo's jobs take seconds.
+const workflow = `name: Swarm agent
 on:
   workflow_dispatch:
     inputs:
       job:
-        description: The agent job (JSON) the app dispatched
+        description: The job the Swarm Foreman app dispatched (JSON).
         required: true
-permissions:
-  contents: write
-  pull-requests: write
+        type: string
+permissions: {}
+concurrency:
+  group: swarm-agent-\${{ fromJSON(inputs.job).taskId }}
+  cancel-in-progress: false
 jobs:
   agent:
     runs-on: ubuntu-latest
-    timeout-minutes: 30
+    timeout-minutes: 5
+    permissions:
+      contents: read
     steps:
-      - uses: ./
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 24
+      - uses: ${AGENT_ACTION}@v1
         with:
           job: \${{ inputs.job }}
-          anthropic-api-key: \${{ secrets.ANTHROPIC_API_KEY }}
+          anthropic-api-key: \${{ secrets.${WORKFLOW_SETTINGS.anthropicKeySecret} }}
+          anthropic-base-url: \${{ vars.${WORKFLOW_SETTINGS.anthropicUrlVariable} }}
+          app-id: \${{ vars.${WORKFLOW_SETTINGS.appIdVariable} }}
+          private-key: \${{ secrets.${WORKFLOW_SETTINGS.privateKeySecret} }}
 `;
 
 const swarmConfig = `agents:

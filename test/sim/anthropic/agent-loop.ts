@@ -60,9 +60,10 @@ export async function runLoop(
   ws: Workspace,
   maxTurns: number,
   maxTokens = 4000,
+  taskMessage = "Implement the issue.",
 ): Promise<LoopOutcome> {
   const outcome: LoopOutcome = { calls: [], summary: undefined, stopReasons: [], outputTokens: [] };
-  const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Implement the issue." }];
+  const messages: Anthropic.MessageParam[] = [{ role: "user", content: taskMessage }];
   for (let turn = 0; turn < maxTurns; turn++) {
     const message = await client.messages.create({
       model: "claude-sonnet-4-6",

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { breaksATest } from "../../../src/sim/anthropic/behaviours/breaks-a-test.ts";
 import { editsAWorkflow } from "../../../src/sim/anthropic/behaviours/edits-a-workflow.ts";
+import { fixesOnRework } from "../../../src/sim/anthropic/behaviours/fixes-on-rework.ts";
 import { implementsCorrectly } from "../../../src/sim/anthropic/behaviours/implements-correctly.ts";
 import { outOfScopeEdit } from "../../../src/sim/anthropic/behaviours/out-of-scope-edit.ts";
 import { runsPastBudget } from "../../../src/sim/anthropic/behaviours/runs-past-budget.ts";
@@ -70,6 +71,29 @@ test("breaks-a-test applies a breaking edit, sees the tests fail and finishes an
   assert.deepEqual(outcome.calls.slice(-2), ["run_command", "finish"]);
   assert.equal(ws.runCommand([], ws.files).split("\n")[0], "exit code 1");
   assert.doesNotMatch(outcome.summary ?? "", /fail/i);
+});
+
+test("fixes-on-rework breaks a test at first and fixes it when the task message is a rework", async () => {
+  const script = fixesOnRework({
+    edits: [{ path: "src/add.js", oldString: "a - b", newString: "a * b" }],
+    fix: [{ path: "src/add.js", oldString: "a * b", newString: "a + b" }],
+  });
+  await using env = await withSim({ scripts: { [TASK]: script } });
+  const ws = workspace();
+  const first = await runLoop(env.client, TASK, ws, 20);
+  assert.equal(first.calls.at(-1), "finish");
+  assert.equal(ws.runCommand([], ws.files).split("\n")[0], "exit code 1", "the first attempt broke the test");
+  const rework = await runLoop(
+    env.client,
+    TASK,
+    ws,
+    20,
+    4000,
+    "# Issue #12\n\n## Rework (attempt 2)\n\n- [ci]: expected the tests to pass; found 1 failing.",
+  );
+  assert.deepEqual(rework.calls.slice(-3), ["edit_file src/add.js", "run_command", "finish"]);
+  assert.equal(ws.files.get("src/add.js"), "export const add = (a, b) => a + b;\n");
+  assert.match(rework.summary ?? "", /The tests pass\./);
 });
 
 test("out-of-scope-edit also changes a file the issue does not name", async () => {

@@ -33,11 +33,15 @@ test("every demo issue passes the spec lint with the sample repository's config"
   }
 });
 
+/** The paths an issue's `## Files` list names. */
+function issueFiles(body: string): string[] {
+  return [...body.matchAll(/^- `([^`]+)`$/gm)].map((m) => m[1] ?? "");
+}
+
 test("no two demo issues share a file, so their pull requests cannot conflict", () => {
   const seen = new Map<string, string>();
   for (const issue of demoIssues())
-    for (const path of issue.body.matchAll(/^- `([^`]+)`$/gm)) {
-      const file = path[1] ?? "";
+    for (const file of issueFiles(issue.body)) {
       assert.equal(seen.get(file), undefined, `${file} is in "${issue.title}" and "${seen.get(file)}"`);
       seen.set(file, issue.title);
     }
@@ -77,8 +81,23 @@ test("the sample project's tests pass as committed", async () => {
 });
 
 test("each plan's edits apply to the sample project and leave its tests as the behaviour says", async () => {
-  for (const { title, plan } of demoIssues()) {
-    const edits = plan.behaviour === "edits out of scope" ? [...plan.edits, plan.outOfScope] : plan.edits;
-    assert.equal(await testsPassAfter(edits), plan.behaviour !== "breaks a test", title);
+  for (const { title, body, plan } of demoIssues()) {
+    switch (plan.behaviour) {
+      case "implements correctly":
+        assert.equal(await testsPassAfter(plan.edits), true, title);
+        break;
+      case "keeps breaking a test":
+        assert.equal(await testsPassAfter(plan.edits), false, title);
+        break;
+      case "fixes a broken test on rework":
+        assert.equal(await testsPassAfter(plan.edits), false, `${title}: the first attempt`);
+        assert.equal(await testsPassAfter([...plan.edits, ...plan.fix]), true, `${title}: the rework`);
+        break;
+      case "edits out of scope": {
+        const scope = issueFiles(body);
+        assert.ok(!scope.includes(plan.outOfScope.path), `${title}: ${plan.outOfScope.path} is in its scope`);
+        assert.equal(await testsPassAfter([...plan.edits, plan.outOfScope]), true, title);
+      }
+    }
   }
 });
