@@ -1,4 +1,5 @@
 import { build, type Plugin } from "esbuild";
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -47,6 +48,40 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     logLevel: "warning",
   });
   return outfile;
+}
+
+/** The newest modification time, in ms, of the files the bundle is built from. */
+async function newestSource(): Promise<number> {
+  let newest = (await stat(path.join(root, "package-lock.json"))).mtimeMs;
+  for (const entry of await readdir(path.join(root, "src"), { recursive: true, withFileTypes: true }))
+    if (entry.isFile() && entry.name.endsWith(".ts"))
+      newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  return newest;
+}
+
+/**
+ * Builds `dist/agent/index.js` (what `npm run build` makes) when it is missing or older than a
+ * source file, and returns the folder holding action.yml. The bundle is built aside and renamed
+ * into place, so a process starting the action at the same time never reads half a file.
+ */
+export async function ensureActionBuilt(): Promise<string> {
+  const bundle = path.join(root, "dist/agent/index.js");
+  const built = await stat(bundle).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  if (built > (await newestSource())) return root;
+  await mkdir(path.dirname(bundle), { recursive: true });
+  const aside = await mkdtemp(path.join(path.dirname(bundle), ".build-"));
+  try {
+    const fresh = await buildAction(path.join(aside, "index.js"));
+    // The bundle links its licence file by name, so both keep their names side by side.
+    await rename(`${fresh}.LEGAL.txt`, `${bundle}.LEGAL.txt`);
+    await rename(fresh, bundle);
+  } finally {
+    await rm(aside, { recursive: true, force: true });
+  }
+  return root;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { buildAction } from "../../scripts/build-action.ts";
+import { buildAction, ensureActionBuilt } from "../../scripts/build-action.ts";
 import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
 import { API_KEY, startAttemptFixture } from "./attempt-fixture.ts";
 
@@ -66,4 +66,17 @@ test("the bundle built from the source runs an attempt as a runner would run the
     await rm(dir, { recursive: true, force: true });
     await fx.close();
   }
+});
+
+test("ensureActionBuilt builds the bundle action.yml names when it is stale, and leaves a current one alone", async () => {
+  const root = await ensureActionBuilt();
+  const action = parse(await readFile(join(root, "action.yml"), "utf8")) as { runs: { main: string } };
+  const bundle = join(root, action.runs.main);
+  // Older than any source: stale, so it is built again.
+  await utimes(bundle, new Date(0), new Date(0));
+  await ensureActionBuilt();
+  const rebuilt = (await stat(bundle)).mtimeMs;
+  assert.ok(rebuilt > 0, "the stale bundle was rebuilt");
+  await ensureActionBuilt();
+  assert.equal((await stat(bundle)).mtimeMs, rebuilt, "a current bundle is not built again");
 });
