@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-// Bundles the agent action into one file, as action.yml's `runs.main` names it. Releases build it
+// Bundles the agent action: the entry action.yml's `runs.main` names and its chunks. Releases build it
 // onto the release branch (docs/operations.md, "Releasing the action"); main carries no dist/.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,11 +29,34 @@ const unusedHttpClient: Plugin = {
   },
 };
 
-/** Builds the action bundle into `outfile` and returns its path. */
+/**
+ * zod re-exports its namespace as a value (`export { z }`), so esbuild keeps every one of its
+ * locales, a quarter of the bundle, though only English messages are ever shown (zod's default,
+ * imported on its own). An empty module stands in for the locales' index.
+ */
+const englishOnlyZod: Plugin = {
+  name: "english-only-zod",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "empty" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "", loader: "js" }));
+  },
+};
+
+/**
+ * Builds the action bundle, its entry at `outfile` and the chunks it imports on demand beside it,
+ * and returns the entry's path. The runner imports the attempt (the Anthropic SDK and the agent
+ * loop, half the code) while it waits for GitHub's first answers, so they load in that wait.
+ */
 export async function buildAction(outfile = path.join(root, "dist/agent/index.js")): Promise<string> {
+  // Chunk names carry a content hash: an earlier build's would pile up beside the new ones.
+  await rm(path.join(path.dirname(outfile), "chunks"), { recursive: true, force: true });
   await build({
-    entryPoints: [path.join(root, "src/agent/run.ts")],
-    outfile,
+    entryPoints: { [path.basename(outfile, ".js")]: path.join(root, "src/agent/run.ts") },
+    outdir: path.dirname(outfile),
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
     bundle: true,
     platform: "node",
     target: "node24",
@@ -44,7 +67,7 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
-    plugins: [unusedHttpClient],
+    plugins: [unusedHttpClient, englishOnlyZod],
     logLevel: "warning",
   });
   return outfile;
@@ -75,7 +98,12 @@ export async function ensureActionBuilt(): Promise<string> {
   const aside = await mkdtemp(path.join(path.dirname(bundle), ".build-"));
   try {
     const fresh = await buildAction(path.join(aside, "index.js"));
-    // The bundle links its licence file by name, so both keep their names side by side.
+    // Chunks first: their names carry a content hash, so none replaces one an older entry still
+    // needs, and the entry that names them arrives last. The licence file is linked by name.
+    const chunks = path.join(path.dirname(bundle), "chunks");
+    await mkdir(chunks, { recursive: true });
+    for (const name of await readdir(path.join(aside, "chunks")))
+      await rename(path.join(aside, "chunks", name), path.join(chunks, name));
     await rename(`${fresh}.LEGAL.txt`, `${bundle}.LEGAL.txt`);
     await rename(fresh, bundle);
   } finally {

@@ -1,15 +1,15 @@
-import Anthropic from "@anthropic-ai/sdk";
 import * as core from "@actions/core";
 import os from "node:os";
 import { parseJob } from "../core/job.ts";
 import { formatUsd } from "../core/agent-budget.ts";
 import { totalTokens } from "../core/usage.ts";
 import { connectGitHub, type GitHubCredentials } from "./github-client.ts";
-import { runAttempt } from "./main.ts";
 import { createRedactor, secretValuesFromEnv } from "./sandbox/redactor.ts";
 
 // The action's runner: inputs → job → attempt → outputs. Any stop other than `done` fails the
-// step, so the workflow run's conclusion tells the app the attempt did not deliver.
+// step, so the workflow run's conclusion tells the app the attempt did not deliver. The attempt
+// and the Anthropic SDK, half the bundle, are imported on demand: they load while the runner
+// waits for GitHub to mint its token.
 
 /** The action's inputs by name, so none is forgotten. */
 const INPUTS = {
@@ -31,7 +31,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const apiKey = secret(core.getInput(INPUTS.anthropicApiKey, { required: true }), secrets);
     const credentials = githubCredentials(secrets);
     const baseUrl = core.getInput(INPUTS.anthropicBaseUrl);
-    const anthropic = new Anthropic({ apiKey, maxRetries: 8, ...(baseUrl ? { baseURL: baseUrl } : {}) });
+    const attemptCode = Promise.all([import("./main.ts"), import("@anthropic-ai/sdk")]);
+    // Awaited below; until then a failure to load must not count as an unhandled rejection.
+    attemptCode.catch(() => undefined);
     const github = await connectGitHub(
       env.GITHUB_API_URL ?? "https://api.github.com",
       job.repository,
@@ -44,6 +46,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     secret(github.token, secrets);
     for (const value of secretValuesFromEnv(env)) secret(value, secrets);
 
+    const [{ runAttempt }, { default: Anthropic }] = await attemptCode;
+    const anthropic = new Anthropic({ apiKey, maxRetries: 8, ...(baseUrl ? { baseURL: baseUrl } : {}) });
     const { report, githubRequests } = await runAttempt({
       job,
       workspace: env.GITHUB_WORKSPACE ?? process.cwd(),

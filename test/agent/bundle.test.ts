@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { buildAction, ensureActionBuilt } from "../../scripts/build-action.ts";
 import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
@@ -77,6 +77,50 @@ test("ensureActionBuilt builds the bundle action.yml names when it is stale, and
   await ensureActionBuilt();
   const rebuilt = (await stat(bundle)).mtimeMs;
   assert.ok(rebuilt > 0, "the stale bundle was rebuilt");
+  assert.ok((await reachable(bundle, true)).size > 1, "with every chunk it imports beside it");
   await ensureActionBuilt();
   assert.equal((await stat(bundle)).mtimeMs, rebuilt, "a current bundle is not built again");
+});
+
+/**
+ * The bundle's files reachable from `entry` through relative imports, transitively: the static
+ * ones only (what Node loads before the entry's code runs), or the dynamic ones too. Reading a
+ * file that is not there throws.
+ */
+async function reachable(entry: string, dynamic: boolean, seen = new Set<string>()): Promise<Set<string>> {
+  seen.add(entry);
+  const code = await readFile(entry, "utf8");
+  const imports = dynamic ? /(?:\bfrom|\bimport)\s*\(?\s*"(\.[^"]+)"/g : /(?:\bfrom|\bimport)\s*"(\.[^"]+)"/g;
+  for (const [, spec] of code.matchAll(imports)) {
+    const file = resolve(dirname(entry), spec ?? "");
+    if (!seen.has(file)) await reachable(file, dynamic, seen);
+  }
+  return seen;
+}
+
+test("the bundle loads the Anthropic SDK on demand, and leaves out undici and zod's other locales", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "bundle-"));
+  try {
+    const entry = await buildAction(join(dir, "index.js"));
+    const all = [entry, ...(await readdir(join(dir, "chunks"))).map((name) => join(dir, "chunks", name))];
+    const texts = new Map(await Promise.all(all.map(async (f) => [f, await readFile(f, "utf8")] as const)));
+    const atStart = await reachable(entry, false);
+    assert.deepEqual([...(await reachable(entry, true))].sort(), [...all].sort(), "every chunk is used");
+    const withSdk = all.filter((f) => texts.get(f)?.includes("anthropic-version"));
+    assert.equal(withSdk.length, 1, "one chunk holds the SDK's client");
+    assert.ok(!atStart.has(withSdk[0] ?? ""), "the SDK is not loaded before the first GitHub request");
+    const startBytes = [...atStart].reduce((sum, f) => sum + (texts.get(f)?.length ?? 0), 0);
+    const allBytes = [...texts.values()].reduce((sum, text) => sum + text.length, 0);
+    assert.ok(startBytes < allBytes / 2, `${startBytes} of ${allBytes} characters load at start`);
+    for (const [file, text] of texts) {
+      assert.doesNotMatch(text, /undici/, `${file} carries undici`);
+      assert.doesNotMatch(text, /Ongeldige invoer/, `${file} carries zod's Dutch messages`);
+    }
+    assert.ok(
+      [...texts.values()].some((text) => text.includes("Invalid input")),
+      "English stays",
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
