@@ -1,20 +1,21 @@
-/** The pull request a merge group adds to its base, read from the group's ref. */
+/** The pull request a merge group adds to its base, at the head the queue took. */
 export interface MergeGroupPull {
   pullNumber: number;
   headSha: string;
 }
 
-// GitHub names a merge group's branch `gh-readonly-queue/<base>/pr-<number>-<head sha>`.
-const QUEUE_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/.+\/pr-(\d+)-([0-9a-f]{40})$/;
+// GitHub names a merge group's branch `gh-readonly-queue/<base>/pr-<number>-<sha>`, where the sha
+// is the commit the group was built on (the base or the group ahead), not the pull request's head.
+const QUEUE_REF = /^(?:refs\/heads\/)?gh-readonly-queue\/.+\/pr-(\d+)-[0-9a-f]{40}$/;
 
 /**
- * The newest pull request of a merge group, or null when the ref is not a merge queue's. Every
- * earlier pull request of the group was checked in the group before it, so this one decides.
+ * The number of the newest pull request of a merge group, or null when the ref is not a merge
+ * queue's. Every earlier pull request of the group was checked in the group before it, so this
+ * one decides.
  */
-export function mergeGroupPull(headRef: string): MergeGroupPull | null {
+export function mergeGroupPullNumber(headRef: string): number | null {
   const m = QUEUE_REF.exec(headRef);
-  if (!m?.[1] || !m[2]) return null;
-  return { pullNumber: Number(m[1]), headSha: m[2] };
+  return m?.[1] ? Number(m[1]) : null;
 }
 
 /** How `swarm/gate` reports on a merge group: what its newest pull request's gate said. */

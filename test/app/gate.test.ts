@@ -137,7 +137,8 @@ describe("the gate", () => {
     });
     Object.assign(group.merge_group, {
       head_sha: main.data.object.sha,
-      head_ref: `refs/heads/gh-readonly-queue/main/pr-${pull.number}-${pull.sha}`,
+      // GitHub's ref ends with the sha the group was built on, not the pull request's head.
+      head_ref: `refs/heads/gh-readonly-queue/main/pr-${pull.number}-${main.data.object.sha}`,
     });
     await h.deliver("merge_group", group);
     const [reported] = gateRuns(main.data.object.sha);

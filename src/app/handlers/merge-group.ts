@@ -1,4 +1,4 @@
-import { mergeGroupPull, mergeGroupVerdict } from "../../core/merge-group.ts";
+import { mergeGroupPullNumber, mergeGroupVerdict } from "../../core/merge-group.ts";
 import { GATE_CHECK } from "../gate.ts";
 import type { Handler } from "../handle.ts";
 import { taskOfPull } from "./pulls.ts";
@@ -9,12 +9,14 @@ import { taskOfPull } from "./pulls.ts";
  */
 export const onMergeGroup: Handler<"merge_group.checks_requested"> = async (scope, payload) => {
   const group = payload.merge_group;
-  const pull = mergeGroupPull(group.head_ref);
-  if (pull === null) {
+  const pullNumber = mergeGroupPullNumber(group.head_ref);
+  if (pullNumber === null) {
     scope.log.warn({ ref: group.head_ref }, "a merge group whose ref names no pull request; not reported");
     return;
   }
-  const current = await scope.gateway.getPull(null, pull.pullNumber);
+  // The queue takes a pull request out when its head moves, so its current head is the grouped one.
+  const current = await scope.gateway.getPull(null, pullNumber);
+  const pull = { pullNumber, headSha: current.head.sha };
   const task = await taskOfPull(scope, current);
   const gates =
     task === null
