@@ -4,6 +4,7 @@ import { Octokit } from "@octokit/rest";
 import type { GitHubSim } from "../github/server.ts";
 import type { SimApp } from "../github/world.ts";
 import { registerSwarmApp } from "../swarm-app.ts";
+import { REQUIRED_CHECKS } from "./sample-project.ts";
 
 /** The demo's organisation, repository and the person who steers the swarm. */
 export const DEMO_OWNER = "demo-org";
@@ -28,8 +29,9 @@ async function writeFolder(folder: string, files: Record<string, string>): Promi
 
 /**
  * Sets up the offline GitHub for the demo: the app registered from app.yml and installed on the
- * organisation, the sample repository committed from `files` (staged in `folder`), and a
- * maintainer with the maintain role.
+ * organisation, the sample repository committed from `files` (staged in `folder`) with the
+ * branch ruleset docs/operations.md recommends (merge queue on, the repository's CI and
+ * `swarm/gate` required), and a maintainer with the maintain role.
  */
 export async function buildDemoWorld(
   github: GitHubSim,
@@ -46,6 +48,21 @@ export async function buildDemoWorld(
     message: "Sample project",
   });
   const repository = `${DEMO_OWNER}/${DEMO_REPO}`;
+  github.world.createRuleset(repository, {
+    name: "default branch",
+    enforcement: "active",
+    conditions: { ref_name: { include: ["~DEFAULT_BRANCH"], exclude: [] } },
+    rules: [
+      { type: "merge_queue" },
+      {
+        type: "required_status_checks",
+        parameters: {
+          required_status_checks: REQUIRED_CHECKS.map((context) => ({ context })),
+          strict_required_status_checks_policy: false,
+        },
+      },
+    ],
+  });
   const { token } = github.world.createUser(DEMO_MAINTAINER);
   github.world.addCollaborator(repository, DEMO_MAINTAINER, "maintain");
   return { repository, app, maintainer: new Octokit({ baseUrl: github.url, auth: token }) };

@@ -138,9 +138,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       await watch.flush().catch(() => undefined);
     });
     const note = (text: string) => options.progress?.(formatNote(text, elapsed()));
-    // Everything the last action set off has happened: every webhook answered, every change read.
+    // The parts that move on their own after an event, each with a point where it has caught up.
+    const parts = [() => swarm.idle(), () => github.world.mergeQueues.idle()];
+    let events = 0;
+    const count = () => void events++;
+    github.world.events.on("event", count);
+    cleanups.push(async () => github.world.events.off("event", count));
+    // Everything the last action set off has happened: every part caught up with no new event
+    // between, and every change read.
     const settle = async () => {
-      await Promise.race([swarm.idle(), limit.reached]);
+      for (let before = -1; before !== events;) {
+        before = events;
+        for (const idle of parts) await Promise.race([idle(), limit.reached]);
+      }
       await watch.flush();
     };
     const commands: DemoResult["commands"] = [];

@@ -7,6 +7,12 @@
 /** The workflow file name, as `.github/swarm.yml` names it. */
 export const DEMO_WORKFLOW = "swarm-agent.yml";
 
+/** The repository's own CI: one check run of this name on each pull request head and merge group. */
+export const DEMO_CI_CHECK = { name: "CI", command: "npm test" } as const;
+
+/** The checks the default branch's ruleset requires before the merge queue merges. */
+export const REQUIRED_CHECKS = [DEMO_CI_CHECK.name, "swarm/gate"] as const;
+
 /** The maximum number of agents the demo's config allows at once. */
 export const DEMO_MAX_AGENTS = 3;
 
