@@ -395,7 +395,8 @@ function parseIdentity(value: string): GitIdentity {
   return { name: m[1] as string, email: m[2] as string, date: new Date(Number(m[3]) * 1000) };
 }
 
-function runGit(
+/** Runs the git CLI with a fixed environment (no user or system config, no prompts); returns stdout. */
+export function runGit(
   args: string[],
   options: { input?: Buffer | string; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<Buffer> {

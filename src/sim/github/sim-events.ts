@@ -1,3 +1,5 @@
+import type { SimWorkflowJob } from "./world.ts";
+
 /** Who made a request: the kind of token and whose it is. Every write records one. */
 export type Actor =
   | { kind: "app"; appId: number; login: string }
@@ -83,6 +85,16 @@ export type SimEvent =
       action: "requested" | "in_progress" | "completed";
       repository: string;
       runId: number;
+      /** The run's state when the event happened (webhooks are rendered later, from the live run). */
+      state?: { status: string; conclusion: string | null; updatedAt: Date };
+    }
+  | {
+      name: "workflow_job";
+      action: "queued" | "in_progress" | "completed";
+      repository: string;
+      runId: number;
+      /** The job as it was when the event happened. */
+      job: SimWorkflowJob;
     }
   | { name: "label"; action: "created"; repository: string; label: string };
 

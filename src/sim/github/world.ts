@@ -136,6 +136,45 @@ export interface SimCheckRun {
   checkSuiteId: number;
 }
 
+/** One step of a workflow job, as the jobs API lists it. */
+export interface SimWorkflowStep {
+  number: number;
+  name: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: "success" | "failure" | "cancelled" | "skipped" | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  /** What the step wrote to its GITHUB_OUTPUT file. */
+  outputs: Record<string, string>;
+}
+
+/** A job of a workflow run: its steps, and the log the runner captured (bounded, secrets masked). */
+export interface SimWorkflowJob {
+  id: number;
+  nodeId: string;
+  runId: number;
+  name: string;
+  status: "queued" | "in_progress" | "completed" | "waiting";
+  conclusion: "success" | "failure" | "cancelled" | "skipped" | null;
+  createdAt: Date;
+  startedAt: Date;
+  completedAt: Date | null;
+  labels: string[];
+  runnerName: string | null;
+  steps: SimWorkflowStep[];
+  /** What the steps wrote to GITHUB_STEP_SUMMARY. */
+  summary: string;
+  log: string;
+}
+
+/** A repository's plain CI check: a command the offline GitHub runs on each new head of a pull request. */
+export interface SimCiCheck {
+  /** The check run's name (what branch protection requires), e.g. "CI". */
+  name: string;
+  /** A bash script run in a checkout of the head; exit code 0 is success. */
+  command: string;
+}
+
 /** A workflow run: created by a dispatch, driven by the Actions runner. */
 export interface SimWorkflowRun {
   id: number;
@@ -159,6 +198,8 @@ export interface SimWorkflowRun {
   cancelRequested: boolean;
   /** The token that dispatched the run (its events trigger no workflows if a GITHUB_TOKEN). */
   causedBy: Actor;
+  /** The run's jobs, once the Actions runner has taken it up. */
+  jobs: SimWorkflowJob[];
 }
 
 /** A repository: a bare git repository plus GitHub's metadata about it. */
@@ -181,6 +222,11 @@ export interface SimRepo {
   comments: Map<number, SimComment>;
   checkRuns: Map<number, SimCheckRun>;
   workflowRuns: Map<number, SimWorkflowRun>;
+  /** Actions secrets and variables (`secrets.X`, `vars.X` in workflows), by name. */
+  secrets: Map<string, string>;
+  variables: Map<string, string>;
+  /** Plain CI checks run on pull request heads and merge groups. */
+  ciChecks: SimCiCheck[];
   /** Commits GitHub made and signed itself (API commits without a custom author or committer). */
   verifiedCommits: Set<string>;
   /** Workflow ids by path, assigned the first time a workflow file is seen. */
@@ -197,6 +243,17 @@ export interface SimRepo {
 export interface SimToken {
   actor: Actor;
   expiresAt: Date | undefined;
+}
+
+// GitHub's rules for secret and variable names: letters, digits and underscores, not starting
+// with a digit or GITHUB_.
+function actionsName(name: string, what: string): string {
+  const upper = name.toUpperCase();
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(upper) || upper.startsWith("GITHUB_"))
+    throw new Error(
+      `${what}: "${name}" is not a valid name (letters, digits and _, not starting with a digit or GITHUB_)`,
+    );
+  return upper;
 }
 
 /** A legacy GitHub global node id: base64 of "<len>:<Type><id>" (e.g. MDU6SXNzdWUx = 05:Issue1). */
@@ -218,6 +275,8 @@ export function parseNodeId(id: string): { type: string; id: number } | undefine
 export class SimWorld {
   readonly clock: SimClock;
   readonly events = new EventEmitter<{ event: [SimEventEnvelope] }>();
+  /** Requests to the Actions runner that are no webhook: a run's cancellation. */
+  readonly runControl = new EventEmitter<{ cancel: [repository: string, runId: number] }>();
   readonly users = new Map<string, SimUser>();
   readonly apps = new Map<number, SimApp>();
   readonly installations = new Map<number, SimInstallation>();
@@ -312,6 +371,7 @@ export class SimWorld {
         "check_run",
         "merge_group",
         "workflow_run",
+        "workflow_job",
       ],
       createdAt: this.clock.now(),
     };
@@ -410,6 +470,9 @@ export class SimWorld {
       comments: new Map(),
       checkRuns: new Map(),
       workflowRuns: new Map(),
+      secrets: new Map(),
+      variables: new Map(),
+      ciChecks: [],
       verifiedCommits: new Set(),
       workflowIds: new Map(),
       mergeSettings: { ...DEFAULT_MERGE_SETTINGS },
@@ -529,10 +592,33 @@ export class SimWorld {
     if (change.status === "in_progress") run.runStartedAt = run.updatedAt;
     else run.conclusion = change.conclusion;
     this.emit(
-      { name: "workflow_run", action: change.status, repository: repo.fullName, runId },
+      {
+        name: "workflow_run",
+        action: change.status,
+        repository: repo.fullName,
+        runId,
+        state: { status: run.status, conclusion: run.conclusion, updatedAt: run.updatedAt },
+      },
       run.causedBy,
     );
     return run;
+  }
+
+  /** Sets an Actions secret of a repository (names are upper-cased, as GitHub stores them). */
+  setSecret(fullName: string, name: string, value: string): void {
+    this.#requireRepo(fullName, "setSecret").secrets.set(actionsName(name, "setSecret"), value);
+  }
+
+  /** Sets an Actions configuration variable of a repository (`vars.X`). */
+  setVariable(fullName: string, name: string, value: string): void {
+    this.#requireRepo(fullName, "setVariable").variables.set(actionsName(name, "setVariable"), value);
+  }
+
+  /** Defines a plain CI check on a repository (replacing one of the same name). */
+  defineCiCheck(fullName: string, check: SimCiCheck): void {
+    const repo = this.#requireRepo(fullName, "defineCiCheck");
+    if (check.name.trim() === "") throw new Error(`defineCiCheck: ${fullName}: a check needs a name`);
+    repo.ciChecks = [...repo.ciChecks.filter((c) => c.name !== check.name), { ...check }];
   }
 
   /** The user an actor acts as (a bot for apps and workflows). */

@@ -8,7 +8,7 @@ import {
   type RouteContext,
   type RouteHandlers,
 } from "../route-context.ts";
-import { nodeId, type SimRepo, type SimWorkflowRun } from "../world.ts";
+import { nodeId, type SimRepo, type SimWorkflowJob, type SimWorkflowRun } from "../world.ts";
 
 /** A workflow file on the default branch, as far as dispatching needs it. */
 export interface WorkflowFile {
@@ -129,6 +129,43 @@ export async function workflowRunJson(ctx: RouteContext, repo: SimRepo, run: Sim
   };
 }
 
+/** The job shape (REST and the `workflow_job` webhook share it). */
+export function workflowJobJson(ctx: RouteContext, repo: SimRepo, run: SimWorkflowRun, job: SimWorkflowJob) {
+  const api = repoApiUrl(ctx.urls, repo);
+  return {
+    id: job.id,
+    run_id: run.id,
+    run_url: `${api}/actions/runs/${run.id}`,
+    run_attempt: run.runAttempt,
+    node_id: job.nodeId,
+    head_sha: run.headSha,
+    url: `${api}/actions/jobs/${job.id}`,
+    html_url: `${ctx.urls.html}/${repo.fullName}/actions/runs/${run.id}/job/${job.id}`,
+    status: job.status,
+    conclusion: job.conclusion,
+    created_at: iso(job.createdAt),
+    started_at: iso(job.startedAt),
+    completed_at: job.completedAt ? iso(job.completedAt) : null,
+    name: job.name,
+    steps: job.steps.map((step) => ({
+      name: step.name,
+      status: step.status,
+      conclusion: step.conclusion,
+      number: step.number,
+      started_at: step.startedAt ? iso(step.startedAt) : null,
+      completed_at: step.completedAt ? iso(step.completedAt) : null,
+    })),
+    check_run_url: `${api}/check-runs/${job.id}`,
+    labels: job.labels,
+    runner_id: job.runnerName === null ? null : 1,
+    runner_name: job.runnerName,
+    runner_group_id: job.runnerName === null ? null : 1,
+    runner_group_name: job.runnerName === null ? null : "GitHub Actions",
+    workflow_name: run.displayTitle,
+    head_branch: run.headBranch,
+  };
+}
+
 function runOf(ctx: RouteContext, repo: SimRepo): SimWorkflowRun {
   const run = repo.workflowRuns.get(Number(ctx.params.run_id));
   if (!run) throw notFound();
@@ -205,6 +242,7 @@ export const actionRoutes: RouteHandlers = {
       runStartedAt: now,
       cancelRequested: false,
       causedBy: ctx.actor,
+      jobs: [],
     };
     repo.workflowRuns.set(id, run);
     ctx.world.emit(
@@ -219,7 +257,13 @@ export const actionRoutes: RouteHandlers = {
       ctx.actor,
     );
     ctx.world.emit(
-      { name: "workflow_run", action: "requested", repository: repo.fullName, runId: id },
+      {
+        name: "workflow_run",
+        action: "requested",
+        repository: repo.fullName,
+        runId: id,
+        state: { status: run.status, conclusion: null, updatedAt: now },
+      },
       ctx.actor,
     );
     if (ctx.body.return_run_details !== true) return { status: 204 };
@@ -260,14 +304,27 @@ export const actionRoutes: RouteHandlers = {
     };
   },
 
+  "actions/list-jobs-for-workflow-run": (ctx) => {
+    const repo = repoOf(ctx);
+    const run = runOf(ctx, repo);
+    const { page, headers } = paginate(ctx, `/repos/${repo.fullName}/actions/runs/${run.id}/jobs`, run.jobs);
+    return {
+      status: 200,
+      body: { total_count: run.jobs.length, jobs: page.map((job) => workflowJobJson(ctx, repo, run, job)) },
+      headers,
+    };
+  },
+
   "actions/cancel-workflow-run": (ctx) => {
     const repo = repoOf(ctx);
     requirePermission(ctx, repo, "write");
     const run = runOf(ctx, repo);
     if (run.status === "completed")
       throw new GitHubError(409, "Cannot cancel a workflow run that is completed.");
-    // A queued run never starts; a running one is stopped by the runner, which sees the request.
+    // The Actions runner, when one runs, stops the run (a queued one at once, a running one once its
+    // processes are gone); without one a queued run is simply never started.
     run.cancelRequested = true;
+    ctx.world.runControl.emit("cancel", repo.fullName, run.id);
     if (run.status === "queued")
       ctx.world.updateWorkflowRun(repo.fullName, run.id, { status: "completed", conclusion: "cancelled" });
     return { status: 202, body: {} };

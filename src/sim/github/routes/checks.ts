@@ -1,7 +1,7 @@
 import { GitHubError, notFound } from "../github-error.ts";
 import { appJson, iso, repoApiUrl } from "../json-shapes.ts";
 import { paginate, repoOf, type RouteContext, type RouteHandlers } from "../route-context.ts";
-import { nodeId, type SimApp, type SimCheckRun, type SimRepo } from "../world.ts";
+import { nodeId, type SimApp, type SimCheckRun, type SimRepo, type SimWorld } from "../world.ts";
 
 const MAX_OUTPUT = 65535;
 
@@ -40,6 +40,31 @@ export function checkRunJson(ctx: RouteContext, repo: SimRepo, run: SimCheckRun)
       head: { ref: p.head, sha: p.headSha, repo: { id: repo.id, url: api, name: repo.name } },
       base: { ref: p.base, sha: p.baseSha, repo: { id: repo.id, url: api, name: repo.name } },
     })),
+  };
+}
+
+/** A new queued check run of `app` on a commit (not yet stored in a repository). */
+export function newCheckRun(
+  world: SimWorld,
+  name: string,
+  headSha: string,
+  app: SimApp | undefined,
+): SimCheckRun {
+  const id = world.nextId();
+  return {
+    id,
+    nodeId: nodeId("CheckRun", id),
+    name,
+    headSha,
+    status: "queued",
+    conclusion: null,
+    startedAt: null,
+    completedAt: null,
+    externalId: null,
+    detailsUrl: null,
+    output: { title: null, summary: null, text: null, annotations: [] },
+    app,
+    checkSuiteId: world.nextId(),
   };
 }
 
@@ -101,22 +126,8 @@ export const checkRoutes: RouteHandlers = {
     const headSha = String(ctx.body.head_sha);
     if ((await repo.git.objectType(headSha)) !== "commit" || !/^[0-9a-f]{40}$/.test(headSha))
       throw new GitHubError(422, `No commit found for SHA: ${headSha}`);
-    const id = ctx.world.nextId();
-    const run: SimCheckRun = {
-      id,
-      nodeId: nodeId("CheckRun", id),
-      name: String(ctx.body.name),
-      headSha,
-      status: "queued",
-      conclusion: null,
-      startedAt: null,
-      completedAt: null,
-      externalId: null,
-      detailsUrl: null,
-      output: { title: null, summary: null, text: null, annotations: [] },
-      app,
-      checkSuiteId: ctx.world.nextId(),
-    };
+    const run = newCheckRun(ctx.world, String(ctx.body.name), headSha, app);
+    const id = run.id;
     applyFields(ctx, run, ctx.body);
     repo.checkRuns.set(id, run);
     ctx.world.emit(

@@ -4,7 +4,7 @@ import { checkRunJson } from "../routes/checks.ts";
 import { commentJson } from "../routes/issue-comments.ts";
 import { issueJson } from "../routes/issues.ts";
 import { pullJson } from "../routes/pulls.ts";
-import { workflowRunJson } from "../routes/actions.ts";
+import { workflowJobJson, workflowRunJson } from "../routes/actions.ts";
 import type { SimEventEnvelope } from "../sim-events.ts";
 import { nodeId, type SimInstallation, type SimRepo, type SimWorld } from "../world.ts";
 import { examplePayload } from "./example-payloads.ts";
@@ -155,8 +155,12 @@ async function eventFields(
     case "workflow_run": {
       const run = repo.workflowRuns.get(event.runId);
       if (!run) return undefined;
+      const json = await workflowRunJson(ctx, repo, run);
+      const state = event.state;
       return {
-        workflow_run: await workflowRunJson(ctx, repo, run),
+        workflow_run: state
+          ? { ...json, status: state.status, conclusion: state.conclusion, updated_at: iso(state.updatedAt) }
+          : json,
         workflow: {
           id: run.workflowId,
           node_id: nodeId("Workflow", run.workflowId),
@@ -170,6 +174,11 @@ async function eventFields(
           badge_url: `${urls.html}/${repo.fullName}/workflows/${run.workflowId}/badge.svg`,
         },
       };
+    }
+    case "workflow_job": {
+      const run = repo.workflowRuns.get(event.runId);
+      if (!run) return undefined;
+      return { workflow_job: workflowJobJson(ctx, repo, run, event.job) };
     }
     case "label": {
       const fields = labelOf(event.label);
