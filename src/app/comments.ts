@@ -46,20 +46,91 @@ export function holdComment(reason: HoldReason, config: SwarmConfig): string {
     : `**Today's budget of $${config.budgets.dailyUsd.toFixed(2)} is spent.** This task keeps its place in the queue and starts when the UTC day turns, or when \`budgets.dailyUsd\` in \`.github/swarm.yml\` is raised.`;
 }
 
-/** The hand-over to people: why the swarm stopped, and who is asked. */
-export function escalationComment(reason: string, config: SwarmConfig): string {
+/** One attempt as the escalation comment lists it. */
+export interface AttemptLine {
+  number: number;
+  agent: string;
+  model: string;
+  mode: string;
+  /** merged, rejected, or the run's end (failed, timed_out, …) when the work was never judged. */
+  outcome: string;
+  reason: string | null;
+}
+
+/** What stands in the way: the last rejection's findings a person should look at first. */
+export interface Blocker {
+  file?: string | undefined;
+  line?: number | undefined;
+  expected: string;
+  found: string;
+}
+
+/**
+ * The hand-over to people: what happened, what was tried (each attempt: model, outcome, reason),
+ * what is needed, and who is asked.
+ */
+export function escalationComment(
+  reason: string,
+  config: SwarmConfig,
+  tried: { attempts: readonly AttemptLine[]; blockers: readonly Blocker[] } = { attempts: [], blockers: [] },
+): string {
   const contacts = config.escalation.contacts.map((c) => `@${c}`).join(" ");
-  return [
-    `**The swarm stopped working on this task and needs a person.** ${reason}.`,
+  const lines = [`**The swarm stopped working on this task and needs a person.** ${cell(reason)}.`];
+  if (tried.attempts.length > 0)
+    lines.push(
+      "",
+      "**What was tried:**",
+      "",
+      "| Attempt | Agent | Model | Mode | Outcome | Reason |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...tried.attempts.map(
+        (a) =>
+          `| ${a.number} | ${cell(a.agent)} | ${cell(a.model)} | ${cell(a.mode)} | ${cell(a.outcome)} | ${cell(a.reason ?? "")} |`,
+      ),
+    );
+  if (tried.blockers.length > 0)
+    lines.push(
+      "",
+      "**What stands in the way** (the last rejection):",
+      "",
+      ...tried.blockers.map(
+        (b) =>
+          `- ${b.file === undefined ? "" : `${inlineCode(b.line === undefined ? b.file : `${b.file}:${b.line}`)}: `}expected ${cell(b.expected)}; found ${cell(b.found)}`,
+      ),
+    );
+  lines.push(
     "",
-    "`/swarm retry` tries again (`model=<tier or model id>` to change the model, `fresh` to start over); otherwise take the task over.",
-    ...(contacts === "" ? [] : ["", `cc ${contacts}`]),
+    "**What is needed:** a person's decision. `/swarm retry` tries again (`model=<tier or model id>` to change the model, `fresh` to start over from the base branch); or fix the pull request yourself, or close the issue.",
+  );
+  if (contacts !== "") lines.push("", `cc ${contacts}`);
+  return lines.join("\n");
+}
+
+/** What the issue is told when its pull request merged and the app closes it. */
+export interface MergedView {
+  pullRequest: number;
+  pullUrl: string;
+  agent: string | null;
+  model: string | null;
+  attempts: number;
+  tokens: number;
+  costUsd: number;
+}
+
+/** The short summary the issue gets when its pull request merged and the app closes it. */
+export function mergedComment(v: MergedView): string {
+  return [
+    `**Merged in [#${v.pullRequest}](${v.pullUrl}).** Closing the issue.`,
+    "",
+    "| Agent | Model | Attempts | Tokens | Cost |",
+    "| --- | --- | --- | --- | --- |",
+    `| ${cell(v.agent ?? "-")} | ${cell(v.model ?? "-")} | ${v.attempts} | ${v.tokens.toLocaleString("en-US")} | $${v.costUsd.toFixed(2)} |`,
   ].join("\n");
 }
 
-/** The note the issue gets when its pull request merged and the app closes it. */
-export function closeComment(pullRequest: number, attempts: number): string {
-  return `Merged in #${pullRequest} after ${attempts} attempt${attempts === 1 ? "" : "s"}. Closing the issue.`;
+/** Text safe inside a table cell on one line: no pipes, line breaks or mentions. */
+function cell(text: string): string {
+  return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").replace(/@/g, "@\u200b").trim();
 }
 
 /** The reply to a command the lifecycle refused, saying why nothing changed. */

@@ -3,7 +3,9 @@ import type { Effect } from "../core/lifecycle/effects.ts";
 import type { StatusLabel } from "../core/lifecycle/status.ts";
 import type { Task as LifecycleTask } from "../core/lifecycle/task.ts";
 import type { TaskKey } from "../ledger/index.ts";
-import { closeComment, escalationComment, holdComment, specChecklistComment } from "./comments.ts";
+import { escalationComment, holdComment, specChecklistComment } from "./comments.ts";
+import { advanceToMerge } from "./merge.ts";
+import { attemptHistory, mergedSummary } from "./outcome-summary.ts";
 import { dispatchAttempt } from "./dispatch.ts";
 import { runIntake } from "./intake.ts";
 import { mirrorLabels, type StateLabel } from "./mirror-labels.ts";
@@ -76,7 +78,10 @@ export async function applyEffects(
         await gateway.createComment(issue, holdComment(effect.reason, config));
         break;
       case "comment.escalation":
-        await gateway.createComment(issue, escalationComment(effect.reason, config));
+        await gateway.createComment(
+          issue,
+          escalationComment(effect.reason, config, await attemptHistory(scope, moved.key)),
+        );
         break;
       case "comment.reply": {
         const view = await statusView(scope, config, issue);
@@ -84,22 +89,39 @@ export async function applyEffects(
         break;
       }
       case "enqueue":
-        await gateway.enqueuePullRequest(issue, effect.pullRequest);
+        await advanceToMerge(scope, config, moved.key, moved.after.attempt, effect.pullRequest);
         break;
       case "dequeue":
-        await gateway.dequeuePullRequest(issue, effect.pullRequest);
+        try {
+          await gateway.dequeuePullRequest(issue, effect.pullRequest);
+        } catch (error) {
+          // Not (or no longer) in the queue: a moved head or a conflict already took it out.
+          scope.log.info(
+            { task: `${moved.key.repo}#${issue}`, error: (error as Error).message },
+            "dequeue refused",
+          );
+        }
         break;
       case "requestReview":
-        await gateway.requestReviewers(issue, effect.pullRequest, config.review.reviewers);
+        await gateway.requestReviewers(
+          issue,
+          effect.pullRequest,
+          effect.reviewers ?? config.review.reviewers,
+        );
         break;
       case "closeIssue":
-        await gateway.createComment(issue, closeComment(effect.pullRequest, effect.attempts));
+        await gateway.createComment(issue, await mergedSummary(scope, moved.key, effect.pullRequest));
         await gateway.closeIssue(issue);
+        break;
+      case "rejectAttempt":
+        await deps.ledger.attempts.judge(moved.key, effect.attempt, "rejected", effect.reason);
         break;
       case "incident":
         await deps.ledger.incidents.open({ ...moved.key, kind: "needs-human", summary: effect.reason });
         break;
       case "recordOutcome":
+        if (effect.outcome === "merged" && effect.attempts > 0)
+          await deps.ledger.attempts.judge(moved.key, effect.attempts, "merged", effect.reason);
         await deps.ledger.events.append([
           {
             ...moved.key,

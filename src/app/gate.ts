@@ -8,12 +8,17 @@ import {
   type GateReport,
 } from "../core/gate.ts";
 import { firstChangedLine } from "../core/patch.ts";
-import { decideReview } from "../core/review-policy.ts";
+import { parseCodeowners } from "../core/codeowners.ts";
+import { AGENT_CHECK_NAME, readReport, type Report } from "../core/report.ts";
+import { decideReview, type ReviewDecision } from "../core/review-policy.ts";
+import { totalTokens } from "../core/usage.ts";
 import type { TaskKey } from "../ledger/index.ts";
 import { sessionIdOf } from "./dispatch.ts";
 import type { RepoScope } from "./scope.ts";
 import { offerSlots } from "./slots.ts";
+import { advanceToMerge } from "./merge.ts";
 import { step } from "./step.ts";
+import { lifecycleOf } from "./task-record.ts";
 
 /** The name of the app's check run on an agent pull request's head. */
 export const GATE_CHECK = "swarm/gate";
@@ -38,16 +43,20 @@ export async function gatePullRequest(
   pull: GatedPull,
 ): Promise<GateReport> {
   const { ledger } = scope.deps;
-  const [files, commits, attempts, usage] = await Promise.all([
+  const [files, commits, checks, attempts, ledgerUsage, events] = await Promise.all([
     scope.gateway.listPullFiles(key.issueNumber, pull.number),
     scope.gateway.listPullCommits(key.issueNumber, pull.number),
+    scope.gateway.listCheckRuns(key.issueNumber, pull.headSha),
     ledger.attempts.list(key),
     ledger.usage.totals(key, attempt),
+    ledger.events.list({ repo: key.repo, issueNumber: key.issueNumber }),
   ]);
   const current = attempts.find((a) => a.number === attempt);
   if (current === undefined)
     throw new Error(`the ledger has no attempt ${attempt} of ${key.repo}#${key.issueNumber} to gate`);
   const stored = await ledger.tasks.get(key);
+  const sessionId = current.sessionId ?? sessionIdOf(key, attempt);
+  const report = await agentReport(scope, key, current, sessionId, checks);
   const input: GateInput = {
     job: {
       repository: key.repo,
@@ -55,7 +64,7 @@ export async function gatePullRequest(
       taskId: `${key.repo}#${key.issueNumber}`,
       attempt,
       agent: current.agent,
-      sessionId: current.sessionId ?? sessionIdOf(key, attempt),
+      sessionId,
       scope: stored?.fileScope ?? [],
       protectedPaths: config.protectedPaths,
       limits: {
@@ -75,24 +84,31 @@ export async function gatePullRequest(
       firstChangedLine: firstChangedLine(f.patch),
     })),
     commits,
-    usage: {
-      tokens: usage.inputTokens + usage.outputTokens + usage.cacheWriteTokens + usage.cacheReadTokens,
-      usd: usage.costUsd,
-    },
+    branchUpdates: events
+      .filter((e) => e.action === "conflict.branch-updated" && typeof e.detail.from === "string")
+      .map((e) => String(e.detail.from)),
+    // The agent's report is what the gate judges; the ledger's count is a floor it cannot go under.
+    usage:
+      report === null
+        ? undefined
+        : {
+            tokens: Math.max(totalTokens(report.usage), usageTokens(ledgerUsage)),
+            usd: Math.max(report.costUsd, ledgerUsage.costUsd),
+          },
     pullRequestBody: pull.body ?? "",
   };
-  const report = evaluateGates(input);
+  const verdict = evaluateGates(input);
   await scope.gateway.writeCheckRun(key.issueNumber, {
     name: GATE_CHECK,
     headSha: pull.headSha,
-    conclusion: report.passed ? "success" : "failure",
-    title: report.passed
+    conclusion: verdict.passed ? "success" : "failure",
+    title: verdict.passed
       ? "Every gate passed"
-      : `${report.gates.filter((g) => !g.passed).length} gate(s) failed`,
-    summary: renderGateSummary(report),
-    annotationBatches: annotationBatches(report.findings),
+      : `${verdict.gates.filter((g) => !g.passed).length} gate(s) failed`,
+    summary: renderGateSummary(verdict),
+    annotationBatches: annotationBatches(verdict.findings),
   });
-  for (const gate of report.gates)
+  for (const gate of verdict.gates)
     await ledger.reviews.recordGate({
       repo: key.repo,
       pullNumber: pull.number,
@@ -101,29 +117,34 @@ export async function gatePullRequest(
       verdict: gate.passed ? "pass" : "fail",
       findings: gate.findings,
     });
-  if (!report.passed) {
+  if (!verdict.passed) {
     await step(scope, config, key.issueNumber, {
       kind: "gate.failed",
       attempt,
       rejection: {
         source: "gate",
-        summary: `${GATE_CHECK} failed: ${report.gates
+        summary: `${GATE_CHECK} failed: ${verdict.gates
           .filter((g) => !g.passed)
           .map((g) => g.gate)
           .join(", ")}`,
-        findings: reworkFindings(report),
+        findings: reworkFindings(verdict),
       },
     });
     // A turned-back task waits for a slot again; one may be free now.
     await offerSlots(scope, config);
-    return report;
+    return verdict;
   }
-  const decision = decideReview({
-    review: config.review,
-    repo: key.repo,
-    issue: key.issueNumber,
-    changedFiles: input.changedFiles.map((f) => f.path),
-  });
+  if (stored !== undefined && lifecycleOf(stored).status === "in-merge-queue") {
+    // A new head of work already approved (the branch was brought up to date): on to the queue.
+    await advanceToMerge(scope, config, key, attempt, pull.number);
+    return verdict;
+  }
+  const decision = await reviewDecision(
+    scope,
+    config,
+    key,
+    input.changedFiles.map((f) => f.path),
+  );
   await ledger.reviews.record({
     repo: key.repo,
     pullNumber: pull.number,
@@ -133,10 +154,90 @@ export async function gatePullRequest(
     verdict: decision.mode,
     reason: decision.reason,
   });
+  await ledger.events.append([
+    {
+      ...key,
+      attempt,
+      agent: current.agent,
+      action: "review.decided",
+      target: `pull:${pull.number}`,
+      detail: { mode: decision.mode, reason: decision.reason, headSha: pull.headSha },
+    },
+  ]);
+  const reviewRequired = decision.mode === "full" || decision.mode === "spot-check";
   await step(scope, config, key.issueNumber, {
     kind: "gate.passed",
     attempt,
-    reviewRequired: decision.mode === "full" || decision.mode === "spot-check",
+    reviewRequired,
+    ...(reviewRequired ? { reviewers: decision.reviewers } : {}),
+  });
+  return verdict;
+}
+
+/**
+ * The agent's report from the `swarm/agent` check run on the head, recorded in the ledger (once
+ * per session) so budgets and summaries count it; null when there is none or it does not parse.
+ */
+async function agentReport(
+  scope: RepoScope,
+  key: TaskKey,
+  attempt: { number: number; agent: string; model: string },
+  sessionId: string,
+  checks: readonly { name: string; status: string; text: string | null }[],
+): Promise<Report | null> {
+  const run = checks.find((c) => c.name === AGENT_CHECK_NAME && c.status === "completed");
+  const read = run?.text == null ? null : readReport(run.text);
+  if (read === null || !read.ok) {
+    scope.log.info(
+      { task: `${key.repo}#${key.issueNumber}`, problem: read?.problem ?? "no completed swarm/agent run" },
+      "no agent report on the head",
+    );
+    return null;
+  }
+  const { report } = read;
+  await scope.deps.ledger.usage.record({
+    reportId: `report:${sessionId}`,
+    ...key,
+    attempt: attempt.number,
+    agent: attempt.agent,
+    model: report.model || attempt.model,
+    inputTokens: report.usage.input,
+    outputTokens: report.usage.output,
+    cacheWriteTokens: report.usage.cacheWrite,
+    cacheReadTokens: report.usage.cacheRead,
+    costUsd: report.costUsd,
   });
   return report;
+}
+
+/**
+ * The review policy's decision. Reviewers come from the config; when it names none and a review
+ * is due, the repository's CODEOWNERS is read (only then, to spare a request) and asked.
+ */
+async function reviewDecision(
+  scope: RepoScope,
+  config: SwarmConfig,
+  key: TaskKey,
+  changedFiles: string[],
+): Promise<ReviewDecision> {
+  const input = { review: config.review, repo: key.repo, issue: key.issueNumber, changedFiles };
+  const first = decideReview(input);
+  if (first.mode === "none" || first.mode === "skip" || config.review.reviewers.length > 0) return first;
+  for (const path of CODEOWNERS_PATHS) {
+    const file = await scope.gateway.readFile(path);
+    if (file !== null) return decideReview({ ...input, codeowners: parseCodeowners(file.text) });
+  }
+  return first;
+}
+
+// Where GitHub looks for CODEOWNERS, in its order.
+const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+function usageTokens(u: {
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+}): number {
+  return u.inputTokens + u.outputTokens + u.cacheWriteTokens + u.cacheReadTokens;
 }

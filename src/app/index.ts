@@ -1,7 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import { handle } from "./handle.ts";
 import { onIssueComment } from "./handlers/comments.ts";
-import { onAgentCheckCompleted, onPullRequestHead } from "./handlers/gate.ts";
+import { onCheckRunCompleted, onCheckSuiteCompleted } from "./handlers/checks.ts";
+import { onPullRequestHead } from "./handlers/gate.ts";
 import { onMergeGroup } from "./handlers/merge-group.ts";
 import { onInstalled } from "./handlers/installation.ts";
 import { onIssueClosed, onIssueEdited, onIssueLabeled, onIssueUnlabeled } from "./handlers/issues.ts";
@@ -26,7 +27,8 @@ export function swarmApp(deps: AppDeps): ApplicationFunction {
       ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
       handle(deps, onPullRequestHead),
     );
-    app.on("check_run.completed", handle(deps, onAgentCheckCompleted));
+    app.on("check_run.completed", handle(deps, onCheckRunCompleted));
+    app.on("check_suite.completed", handle(deps, onCheckSuiteCompleted));
     app.on("merge_group.checks_requested", handle(deps, onMergeGroup));
     app.on("pull_request.closed", handle(deps, onPullRequestClosed));
     app.on("pull_request.dequeued", handle(deps, onPullRequestDequeued));

@@ -42,7 +42,10 @@ export async function routeAttempt(
       rework: config.rework,
       labels,
       scope: task.fileScope,
-      failedAttempts: attempts.filter((a) => a.state === "failed" || a.state === "timed_out").length,
+      // Work turned back counts as a failure even when its run succeeded: that is what rework means.
+      failedAttempts: attempts.filter(
+        (a) => a.state === "failed" || a.state === "timed_out" || a.verdict === "rejected",
+      ).length,
       override,
     },
     {

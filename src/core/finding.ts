@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRepoPath } from "./globs.ts";
 
 // One structured rejection finding: what a gate found wrong, where, and what it wanted instead.
 // The gates produce findings; a rework job carries them to the agent; the ledger stores them.
@@ -49,3 +50,35 @@ export const findingSchema = z.strictObject({
 });
 /** A gate's structured finding. */
 export type Finding = z.infer<typeof findingSchema>;
+
+/**
+ * A valid finding from raw texts: texts are stripped of control characters and cut to the
+ * contract's length, and a path the contract would refuse (or a line without it) is left out.
+ */
+export function toFinding(raw: {
+  gate: string;
+  file?: string | undefined;
+  line?: number | undefined;
+  expected: string;
+  found: string;
+  hint?: string | undefined;
+}): Finding {
+  const fileOk = raw.file !== undefined && isRepoPath(raw.file) && raw.file.length <= 200;
+  const lineOk = fileOk && raw.line !== undefined && Number.isInteger(raw.line) && raw.line >= 1;
+  return findingSchema.parse({
+    gate: raw.gate,
+    ...(fileOk ? { file: raw.file } : {}),
+    ...(lineOk ? { line: raw.line } : {}),
+    expected: clampText(raw.expected),
+    found: clampText(raw.found),
+    ...(raw.hint === undefined ? {} : { hint: clampText(raw.hint) }),
+  });
+}
+
+/** Text cut to the contract's length (with an ellipsis) and stripped of control characters but tab and newline. */
+export function clampText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  const chars = Array.from(clean);
+  return chars.length <= MAX_FINDING_TEXT ? clean : `${chars.slice(0, MAX_FINDING_TEXT - 1).join("")}…`;
+}

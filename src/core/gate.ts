@@ -1,6 +1,6 @@
 import type { RestEndpointMethodTypes } from "@octokit/rest";
 import type { SwarmConfig } from "./config/schema.ts";
-import { findingSchema, MAX_FINDING_TEXT, MAX_FINDINGS, type Finding } from "./finding.ts";
+import { MAX_FINDINGS, toFinding, type Finding } from "./finding.ts";
 import { firstMatchingGlob, globMatcher, isRepoPath } from "./globs.ts";
 import { agentNameSchema, type Job } from "./job.ts";
 import { codeSpan, proseLines } from "./markdown.ts";
@@ -31,6 +31,8 @@ export interface ChangedFile {
 export interface PullRequestCommit {
   sha: string;
   message: string;
+  /** Parent shas, first parent first, when the caller has them. */
+  parents?: readonly string[] | undefined;
 }
 
 /** What the gates judge: the job, the pull request as GitHub lists it, and the agent's usage report. */
@@ -52,6 +54,11 @@ export interface GateInput {
   earlierSessions: readonly string[];
   changedFiles: readonly ChangedFile[];
   commits: readonly PullRequestCommit[];
+  /**
+   * Heads the app brought up to date with GitHub's "Update branch": the merge commit on top of
+   * each carries no trailers and is the app's, not the agent's, so attribution does not judge it.
+   */
+  branchUpdates?: readonly string[] | undefined;
   /** What the agent reported using; undefined when it reported nothing. */
   usage: Pick<Job["limits"], "tokens" | "usd"> | undefined;
   pullRequestBody: string;
@@ -171,9 +178,10 @@ function scope({ job, ownership, changedFiles }: GateInput): GateResult {
   return result("scope", findings, `${paths.length} changed path(s) inside the scope ${shown}`);
 }
 
-function attribution({ job, commits, earlierSessions }: GateInput): GateResult {
+function attribution({ job, commits: all, earlierSessions, branchUpdates = [] }: GateInput): GateResult {
   const findings: Finding[] = [];
   const sessions = new Set([job.sessionId, ...earlierSessions]);
+  const commits = all.filter((c) => !isBranchUpdate(c, branchUpdates));
   if (commits.length === 0)
     findings.push(
       finding({
@@ -215,6 +223,16 @@ function attribution({ job, commits, earlierSessions }: GateInput): GateResult {
       );
   }
   return result("attribution", findings, `${commits.length} commit(s) by ${job.agent} with Swarm trailers`);
+}
+
+/** A merge of the base into a head the app updated: two parents, the first that head, GitHub's message. */
+function isBranchUpdate(commit: PullRequestCommit, updatedHeads: readonly string[]): boolean {
+  const parents = commit.parents ?? [];
+  return (
+    parents.length === 2 &&
+    updatedHeads.includes(parents[0] ?? "") &&
+    /^Merge branch '[^'\n]+' into /.test(commit.message)
+  );
 }
 
 function budget({ job, usage }: GateInput): GateResult {
@@ -319,23 +337,7 @@ function finding(raw: {
   found: string;
   hint?: string;
 }): Finding {
-  const fileOk = raw.file !== undefined && isRepoPath(raw.file) && raw.file.length <= 200;
-  const lineOk = fileOk && raw.line !== undefined && Number.isInteger(raw.line) && raw.line >= 1;
-  return findingSchema.parse({
-    gate: raw.gate,
-    ...(fileOk ? { file: raw.file } : {}),
-    ...(lineOk ? { line: raw.line } : {}),
-    expected: clamp(raw.expected),
-    found: clamp(raw.found),
-    ...(raw.hint === undefined ? {} : { hint: clamp(raw.hint) }),
-  });
-}
-
-function clamp(text: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
-  const chars = Array.from(clean);
-  return chars.length <= MAX_FINDING_TEXT ? clean : `${chars.slice(0, MAX_FINDING_TEXT - 1).join("")}…`;
+  return toFinding(raw);
 }
 
 function listed(globs: readonly string[]): string {

@@ -472,15 +472,29 @@ export class GitHubGateway {
     );
   }
 
-  /** Adds a task's pull request to the merge queue at its current head (GraphQL enqueuePullRequest). */
-  async enqueuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
-    const { data } = await this.#call(issueNumber, () =>
-      this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
-    );
+  /**
+   * Adds a task's pull request to the merge queue (GraphQL enqueuePullRequest), only while its
+   * head is still `headSha`: a head that moved is not queued with work nobody checked.
+   */
+  async enqueuePullRequest(issueNumber: number, pull: { nodeId: string; headSha: string }): Promise<void> {
     await this.#call(issueNumber, () =>
       this.#octokit.graphql(
         "mutation($id: ID!, $head: GitObjectID) { enqueuePullRequest(input: { pullRequestId: $id, expectedHeadOid: $head }) { clientMutationId } }",
-        { id: data.node_id, head: data.head.sha },
+        { id: pull.nodeId, head: pull.headSha },
+      ),
+    );
+  }
+
+  /**
+   * Turns on auto-merge for a task's pull request at `headSha` (GraphQL
+   * enablePullRequestAutoMerge), for a branch without a merge queue. The merge method is left
+   * to GitHub's default, a merge commit, which keeps every commit's trailers.
+   */
+  async enableAutoMerge(issueNumber: number, pull: { nodeId: string; headSha: string }): Promise<void> {
+    await this.#call(issueNumber, () =>
+      this.#octokit.graphql(
+        "mutation($id: ID!, $head: GitObjectID) { enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $head }) { clientMutationId } }",
+        { id: pull.nodeId, head: pull.headSha },
       ),
     );
   }
@@ -498,6 +512,104 @@ export class GitHubGateway {
         },
       ),
     );
+  }
+
+  /** The rules that apply to a branch (rulesets): merge queue, required status checks, … */
+  async branchRules(branch: string): Promise<{ type: string; parameters?: unknown }[]> {
+    const { data } = await this.#call(null, () =>
+      this.#octokit.rest.repos.getBranchRules({ ...this.#repo, branch, per_page: 100 }),
+    );
+    return data;
+  }
+
+  /** The newest check run of each name on a commit, with its output (the first 100 names). */
+  async listCheckRuns(
+    issueNumber: number | null,
+    ref: string,
+  ): Promise<
+    {
+      id: number;
+      name: string;
+      status: string;
+      conclusion: string | null;
+      title: string | null;
+      summary: string | null;
+      text: string | null;
+    }[]
+  > {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.checks.listForRef({ ...this.#repo, ref, filter: "latest", per_page: 100 }),
+    );
+    return data.check_runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      conclusion: r.conclusion,
+      title: r.output.title,
+      summary: r.output.summary,
+      text: r.output.text,
+    }));
+  }
+
+  /** A check run's annotations (the first 100). */
+  async listCheckAnnotations(
+    issueNumber: number | null,
+    checkRunId: number,
+  ): Promise<
+    { path: string; startLine: number | null; level: string | null; title: string | null; message: string }[]
+  > {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.checks.listAnnotations({ ...this.#repo, check_run_id: checkRunId, per_page: 100 }),
+    );
+    return data.map((a) => ({
+      path: a.path,
+      startLine: a.start_line,
+      level: a.annotation_level,
+      title: a.title,
+      message: a.message ?? "",
+    }));
+  }
+
+  /** The inline comments of one pull request review (the first 100). */
+  async listReviewComments(
+    issueNumber: number,
+    pullNumber: number,
+    reviewId: number,
+  ): Promise<{ path: string; line: number | null; body: string }[]> {
+    const { data } = await this.#call(issueNumber, () =>
+      this.#octokit.rest.pulls.listCommentsForReview({
+        ...this.#repo,
+        pull_number: pullNumber,
+        review_id: reviewId,
+        per_page: 100,
+      }),
+    );
+    return data.map((c) => ({ path: c.path, line: c.line ?? null, body: c.body }));
+  }
+
+  /**
+   * Merges the base branch into a pull request's branch ("Update branch"), only while its head is
+   * `expectedHeadSha`. `updated` when GitHub accepted it; `conflict` when the merge does not
+   * apply cleanly (or the head moved), which needs someone to resolve.
+   */
+  async updateBranch(
+    issueNumber: number,
+    pullNumber: number,
+    expectedHeadSha: string,
+  ): Promise<"updated" | "conflict"> {
+    try {
+      await this.#call(issueNumber, () =>
+        this.#octokit.rest.pulls.updateBranch({
+          ...this.#repo,
+          pull_number: pullNumber,
+          expected_head_sha: expectedHeadSha,
+        }),
+      );
+      return "updated";
+    } catch (error) {
+      if (status(error) === 422) return "conflict";
+      throw error;
+    }
   }
 
   /** Cancels a task's workflow run; a run that already finished (409) is not an error. */
@@ -531,14 +643,18 @@ export class GitHubGateway {
   async listPullCommits(
     issueNumber: number,
     pullNumber: number,
-  ): Promise<{ sha: string; message: string }[]> {
+  ): Promise<{ sha: string; message: string; parents: string[] }[]> {
     this.#count(issueNumber);
     const commits = await this.#octokit.paginate(this.#octokit.rest.pulls.listCommits, {
       ...this.#repo,
       pull_number: pullNumber,
       per_page: 100,
     });
-    return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+    return commits.map((c) => ({
+      sha: c.sha,
+      message: c.commit.message,
+      parents: c.parents.map((p) => p.sha),
+    }));
   }
 
   /**
@@ -578,15 +694,20 @@ export class GitHubGateway {
       );
     return data.id;
   }
-  /** A pull request's head, branch and body, as GitHub has them now. */
+  /** A pull request's head, base, body and mergeability, as GitHub has them now. */
   async getPull(
     issueNumber: number | null,
     pullNumber: number,
   ): Promise<{
     number: number;
+    node_id: string;
     state: string;
     body: string | null;
+    html_url: string;
+    merged: boolean;
+    mergeable: boolean | null;
     head: { ref: string; sha: string; repo: { full_name: string } | null };
+    base: { ref: string };
   }> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),

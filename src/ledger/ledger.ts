@@ -12,6 +12,7 @@ import type { StoreContext } from "./stores/context.ts";
 import { DeliveryStore } from "./stores/deliveries.ts";
 import { EventStore } from "./stores/events.ts";
 import { IncidentStore } from "./stores/incidents.ts";
+import { MergeClaimStore } from "./stores/merges.ts";
 import { RepositoryStore } from "./stores/repositories.ts";
 import { ReviewStore } from "./stores/reviews.ts";
 import { TaskStore } from "./stores/tasks.ts";
@@ -36,6 +37,7 @@ export class Ledger {
   readonly incidents: IncidentStore;
   readonly deliveries: DeliveryStore;
   readonly repositories: RepositoryStore;
+  readonly merges: MergeClaimStore;
   #db: Kysely<LedgerTables>;
 
   constructor(ctx: StoreContext, backend: Backend, location: string, schemaVersion: number) {
@@ -52,6 +54,7 @@ export class Ledger {
     this.incidents = new IncidentStore(ctx);
     this.deliveries = new DeliveryStore(ctx);
     this.repositories = new RepositoryStore(ctx);
+    this.merges = new MergeClaimStore(ctx);
   }
 
   /** Closes the database (the file, or the connection pool). */

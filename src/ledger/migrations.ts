@@ -184,6 +184,24 @@ async function attemptAreas(db: Db): Promise<void> {
   await db.schema.createIndex("attempt_areas_area").on("attempt_areas").columns(["repo", "area"]).execute();
 }
 
+// Outcomes: each attempt's verdict (its work merged or turned back) for the agents' records, and
+// the claims that make enqueueing a pull request head happen once across redeliveries and replicas.
+async function outcomes(db: Db): Promise<void> {
+  await db.schema.alterTable("attempts").addColumn("verdict", "text").execute();
+  await db.schema.alterTable("attempts").addColumn("verdict_reason", "text").execute();
+  await db.schema
+    .createTable("merge_claims")
+    .addColumn("repo", "text", (c) => c.notNull())
+    .addColumn("issue_number", "integer", (c) => c.notNull())
+    .addColumn("attempt", "integer", (c) => c.notNull())
+    .addColumn("head_sha", "text", (c) => c.notNull())
+    .addColumn("method", "text", (c) => c.notNull())
+    .addColumn("state", "text", (c) => c.notNull())
+    .addColumn("at", "text", (c) => c.notNull())
+    .addPrimaryKeyConstraint("merge_claims_pk", ["repo", "issue_number", "attempt", "head_sha"])
+    .execute();
+}
+
 /** The ledger's migrations for one engine, keyed by name in the order they run. */
 export function ledgerMigrations(backend: Backend): Record<string, Migration> {
   return {
@@ -191,5 +209,6 @@ export function ledgerMigrations(backend: Backend): Record<string, Migration> {
     "0002_lookups": { up: lookups },
     "0003_task_lifecycle": { up: taskLifecycle },
     "0004_attempt_areas": { up: attemptAreas },
+    "0005_outcomes": { up: outcomes },
   };
 }

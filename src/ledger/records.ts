@@ -123,7 +123,25 @@ export interface Attempt extends TaskKey {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** Whether the attempt's work was merged or turned back; null until it is judged. */
+  verdict: AttemptVerdict | null;
+  /** Why, in one line (the rejection's summary, or the merge). */
+  verdictReason: string | null;
 }
+
+/** How an attempt's work was judged: merged, or turned back (by the gate, checks, a person or the queue). */
+export const AttemptVerdict = z.enum(["merged", "rejected"]);
+export type AttemptVerdict = z.infer<typeof AttemptVerdict>;
+
+/** A claim to put one head of an attempt's pull request into the merge queue, or to auto-merge it. */
+export const MergeClaim = z.object({
+  repo,
+  issueNumber: positive,
+  attempt: positive,
+  headSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "expected a full commit sha"),
+  method: z.enum(["queue", "auto-merge"]),
+});
+export type MergeClaim = z.infer<typeof MergeClaim>;
 
 /** One entry for the attribution log. */
 export const NewEvent = z.object({
@@ -195,9 +213,12 @@ export interface AgentCv extends UsageTotals {
   /** Distinct tasks the agent made attempts at. */
   tasks: number;
   attempts: number;
+  /** Attempts whose run succeeded and whose work was not turned back. */
   succeeded: number;
-  /** Attempts that ended failed or timed out. */
+  /** Attempts that ended failed or timed out, or whose work was turned back. */
   failed: number;
+  /** Attempts whose work was merged. */
+  merged: number;
   /** succeeded / (succeeded + failed); null before any attempt has ended that way. */
   passRate: number | null;
   /** Events in the attribution log that name this agent. */

@@ -45,6 +45,22 @@ export interface AttemptsTable {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** `merged` or `rejected` once the attempt's work was judged; null before. */
+  verdict: string | null;
+  verdictReason: string | null;
+}
+
+/** One claim to enqueue (or auto-merge) a pull request head of an attempt. */
+export interface MergeClaimsTable {
+  repo: string;
+  issueNumber: number;
+  attempt: number;
+  headSha: string;
+  /** `queue` or `auto-merge`. */
+  method: string;
+  /** `claimed` until GitHub accepted the request, then `requested`. */
+  state: string;
+  at: string;
 }
 
 /** The areas an attempt's task fell in when it was claimed, for agents' records per area. */
@@ -157,4 +173,5 @@ export interface LedgerTables {
   incidents: IncidentsTable;
   deliveries: DeliveriesTable;
   repositories: RepositoriesTable;
+  mergeClaims: MergeClaimsTable;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { WebhookEventMap } from "@octokit/webhooks-types";
 import { agentBranch } from "../../src/core/job.ts";
+import { renderReportBlock, type Report } from "../../src/core/report.ts";
 import { formatCommitMessage } from "../../src/core/trailers.ts";
 import type { Attempt } from "../../src/ledger/index.ts";
 import { FULL_NAME, GOOD_SPEC, OWNER, REPO, startHarness, type Harness } from "./harness.ts";
@@ -63,6 +64,15 @@ describe("the gate", () => {
       tree: tree.data.sha,
       parents: [main.data.object.sha],
     });
+    // The agent's report, as its workflow leaves it on the head: the gate judges the budget from it.
+    await octokit.rest.checks.create({
+      ...o,
+      name: "swarm/agent",
+      head_sha: commit.data.sha,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "done", summary: "done", text: renderReportBlock(reportOf(task)) },
+    });
     const branch = agentBranch(task.issue, a.agent);
     await octokit.rest.git.createRef({ ...o, ref: `refs/heads/${branch}`, sha: commit.data.sha });
     const pull = await octokit.rest.pulls.create({
@@ -73,6 +83,33 @@ describe("the gate", () => {
       body: `Closes #${task.issue}`,
     });
     return { number: pull.data.number, sha: commit.data.sha };
+  }
+
+  /** A report of the attempt that stayed within its budget. */
+  function reportOf(task: { issue: number; attempt: Attempt }): Report {
+    const a = task.attempt;
+    return {
+      version: 1,
+      outcome: "done",
+      reason: "finished",
+      taskId: `${FULL_NAME}#${task.issue}`,
+      attempt: a.number,
+      agent: a.agent,
+      sessionId: a.sessionId ?? "",
+      model: a.model,
+      turns: 3,
+      usage: { input: 1200, output: 300, cacheWrite: 0, cacheRead: 800 },
+      costUsd: 0.02,
+      tools: { write_file: 1 },
+      handoffs: 0,
+      refusals: 0,
+      filesChanged: ["src/greet.ts"],
+      refusedChanges: [],
+      commands: [],
+      summary: "Added greet.",
+      headSha: null,
+      pullRequest: null,
+    };
   }
 
   /** Delivers the attempt's run finishing as GitHub reports it. */

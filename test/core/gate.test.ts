@@ -160,6 +160,23 @@ test("a commit without Swarm trailers is an attribution finding", () => {
   assert.match(findings[0]?.found ?? "", /commit ffff0000ffff: Swarm-Agent is missing/);
 });
 
+test('only the app\'s own "Update branch" merge on a head it updated is spared the trailers', () => {
+  const update = {
+    sha: "dddd0000dddd0000",
+    message: "Merge branch 'main' into swarm/12-builder-01",
+    parents: ["a1", "main0001"],
+  };
+  const spared = evaluateGates(input({ commits: [commit("a1"), update], branchUpdates: ["a1"] }));
+  assert.equal(gate(spared, "attribution").passed, true);
+  // The same merge on a head the app never updated, or one merge parent only, is the agent's: it needs trailers.
+  for (const other of [
+    input({ commits: [commit("a1"), update], branchUpdates: [] }),
+    input({ commits: [commit("a1"), { ...update, parents: ["a1"] }], branchUpdates: ["a1"] }),
+    input({ commits: [commit("a1"), { ...update, message: "fix stuff" }], branchUpdates: ["a1"] }),
+  ])
+    assert.equal(gate(evaluateGates(other), "attribution").passed, false);
+});
+
 test("trailers of another agent, task or session are attribution findings", () => {
   const report = evaluateGates(
     input({

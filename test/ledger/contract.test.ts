@@ -597,6 +597,57 @@ function contract(backend: Backend) {
         assert.deepEqual(await ledger.agents.records(repo, []), []);
         assert.deepEqual(await ledger.agents.records(repo, ["nowhere"]), []);
       }));
+
+    test("a verdict on an attempt's work counts in its agent's record: rejected once, and a merge wins", () =>
+      withLedger(async (ledger) => {
+        await ledger.tasks.ensure({ ...key(3), state: "queued" });
+        for (const attempt of [1, 2]) {
+          await ledger.attempts.claimDispatch(claim(3, attempt));
+          await ledger.attempts.transition(key(3), attempt, "succeeded");
+        }
+        assert.equal(await ledger.attempts.judge(key(3), 1, "rejected", "swarm/gate failed: scope"), true);
+        assert.equal(await ledger.attempts.judge(key(3), 1, "rejected", "a redelivery"), false);
+        assert.equal(await ledger.attempts.judge(key(3), 2, "merged", "pull request #8 merged"), true);
+        const [first, second] = await ledger.attempts.list(key(3));
+        assert.deepEqual([first?.verdict, first?.verdictReason], ["rejected", "swarm/gate failed: scope"]);
+        assert.equal(second?.verdict, "merged");
+        const [cv] = await ledger.agents.cv({ repo });
+        assert.deepEqual([cv?.succeeded, cv?.failed, cv?.merged, cv?.passRate], [1, 1, 1, 0.5]);
+        // A person merging work the swarm turned back overrides the rejection.
+        assert.equal(await ledger.attempts.judge(key(3), 1, "merged", "merged by a person"), true);
+        const actions = (await ledger.events.list({ repo, issueNumber: 3 })).map((e) => e.action);
+        assert.deepEqual(
+          actions.filter((a) => a.startsWith("attempt.merged") || a === "attempt.rejected"),
+          ["attempt.rejected", "attempt.merged", "attempt.merged"],
+        );
+      }));
+  });
+
+  describe("merge claims", () => {
+    const head = { repo, issueNumber: 4, attempt: 1, headSha: "b".repeat(40) };
+
+    test("concurrent claims of one head let exactly one replica enqueue it; a released claim can be taken again", async () => {
+      const fresh = await backend.fresh();
+      const { a, b, close } = await replicas(fresh);
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 === 0 ? a : b).merges.claim({ ...head, method: "queue" }),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.deepEqual(await a.merges.get(head), { method: "queue", state: "claimed" });
+        await b.merges.requested(head);
+        assert.deepEqual(await a.merges.get(head), { method: "queue", state: "requested" });
+        const other = { ...head, headSha: "c".repeat(40) };
+        assert.equal(await a.merges.claim({ ...other, method: "auto-merge" }), true);
+        await a.merges.release(other);
+        assert.equal(await a.merges.get(other), undefined);
+        assert.equal(await b.merges.claim({ ...other, method: "auto-merge" }), true);
+      } finally {
+        await close();
+      }
+    });
   });
 
   describe("reviews, incidents, deliveries", () => {
@@ -716,6 +767,10 @@ function contract(backend: Backend) {
       await first.tasks.ensure({ ...key(1), state: "review", pullNumber: 8 });
       await first.close();
       // Take the database back to version 1 as an older release left it.
+      await fresh.raw("drop table merge_claims");
+      await fresh.raw("alter table attempts drop column verdict");
+      await fresh.raw("alter table attempts drop column verdict_reason");
+      await fresh.raw("delete from kysely_migration where name = '0005_outcomes'");
       await fresh.raw("drop index tasks_pull");
       await fresh.raw("drop index attempts_run");
       await fresh.raw("delete from kysely_migration where name = '0002_lookups'");

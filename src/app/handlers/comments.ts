@@ -63,7 +63,26 @@ async function runCommand(
   if (moved === null) return noTaskReply(command.name);
   if (!moved.ok) return refusedCommandReply(command.name, moved.reason);
   if (command.name === "retry") await offerSlots(scope, config);
+  if (command.name === "approve") await recordApproval(scope, taskIssue, actor);
   return null;
+}
+
+/** A person's `/swarm approve` is their verdict on the head the review policy held, kept for calibration. */
+async function recordApproval(scope: RepoScope, issueNumber: number, actor: string): Promise<void> {
+  const { ledger } = scope.deps;
+  const pullNumber = (await ledger.tasks.get({ repo: scope.repo, issueNumber }))?.pullNumber ?? null;
+  if (pullNumber === null) return;
+  const held = (await ledger.reviews.list(scope.repo, pullNumber)).findLast((r) => r.kind === "policy");
+  if (held === undefined) return;
+  await ledger.reviews.record({
+    repo: scope.repo,
+    pullNumber,
+    headSha: held.headSha,
+    kind: "human",
+    reviewer: actor,
+    verdict: "approved",
+    reason: "/swarm approve",
+  });
 }
 
 /** The lifecycle event a task command is, or the reply explaining why it cannot be one. */

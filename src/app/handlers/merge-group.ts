@@ -26,6 +26,18 @@ export const onMergeGroup: Handler<"merge_group.checks_requested"> = async (scop
           pullNumber: pull.pullNumber,
           headSha: pull.headSha,
         });
+  if (task !== null)
+    // Kept so a dequeue for failed checks can find the group's checks and condense them.
+    await scope.deps.ledger.events.append([
+      {
+        repo: scope.repo,
+        issueNumber: task.issueNumber,
+        attempt: task.attempt,
+        action: "merge-group.checks-requested",
+        target: `pull:${pull.pullNumber}`,
+        detail: { pullNumber: pull.pullNumber, headSha: group.head_sha, baseSha: group.base_sha },
+      },
+    ]);
   const verdict = mergeGroupVerdict(pull, gates);
   await scope.gateway.writeCheckRun(task?.issueNumber ?? null, {
     name: GATE_CHECK,

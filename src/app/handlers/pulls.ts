@@ -1,4 +1,10 @@
+import { reviewRejection } from "../../core/condense-rejection.ts";
+import { toFinding } from "../../core/finding.ts";
+import { passes } from "../../core/merge-readiness.ts";
 import type { LifecycleEvent } from "../../core/lifecycle/events.ts";
+import { resolveConflict } from "../conflicts.ts";
+import { turnBack } from "../merge.ts";
+import { offerSlots } from "../slots.ts";
 import type { Handler } from "../handle.ts";
 import { configOrNull } from "../handle.ts";
 import type { RepoScope } from "../scope.ts";
@@ -43,45 +49,111 @@ export const onPullRequestClosed: Handler<"pull_request.closed"> = async (scope,
   );
 };
 
-/** `pull_request.dequeued`: the merge queue turned the pull request back. */
+/**
+ * `pull_request.dequeued`: the merge queue turned the pull request back. A conflict climbs the
+ * conflict tiers; failed checks in the merge group turn the work back with those checks' findings;
+ * any other reason turns it back with the reason GitHub gave.
+ */
 export const onPullRequestDequeued: Handler<"pull_request.dequeued"> = async (scope, payload) => {
   const pull = payload.pull_request;
-  const reason = payload.reason.toUpperCase();
-  const why = reason.includes("CONFLICT")
-    ? "conflict"
-    : reason.includes("CI") || reason.includes("CHECK")
-      ? "checks-failed"
-      : reason.includes("MANUAL")
-        ? "manual"
-        : "other";
-  await toTask(scope, pull, (attempt) => ({
+  const task = await taskOfPull(scope, pull);
+  if (task === null) return;
+  const config = await configOrNull(scope);
+  if (config === null) return;
+  const key = { repo: scope.repo, issueNumber: task.issueNumber };
+  const why = dequeueReason(payload.reason);
+  const lead = `the merge queue removed #${pull.number} (${payload.reason})`;
+  if (why === "conflict") {
+    await resolveConflict(scope, config, key, task.attempt, {
+      number: pull.number,
+      headSha: pull.head.sha,
+      why: lead,
+    });
+    return;
+  }
+  if (why === "checks-failed") {
+    const group = await lastMergeGroup(scope, task.issueNumber, pull.number);
+    const runs = group === null ? [] : await scope.gateway.listCheckRuns(task.issueNumber, group);
+    const red = runs.filter((r) => r.status === "completed" && !passes(r.conclusion));
+    await turnBack(scope, config, key, task.attempt, "merge-queue", lead, red);
+    return;
+  }
+  await step(scope, config, task.issueNumber, {
     kind: "queue.dequeued",
-    attempt,
+    attempt: task.attempt,
     reason: why,
     rejection: {
       source: "merge-queue",
-      summary: `the merge queue removed the pull request (${payload.reason})`,
-      findings: [],
+      summary: lead.slice(0, 200),
+      findings: [
+        toFinding({
+          gate: "merge-queue",
+          expected: "the pull request merges through the queue",
+          found: lead,
+          hint: "Nothing in the change may be wrong: look at the reason, and at the pull request's timeline on GitHub.",
+        }),
+      ],
     },
-  }));
+  });
 };
 
-/** `pull_request_review.submitted`: an approval releases a held pull request; requested changes send it back. */
+/** The lifecycle's reading of GitHub's dequeue reason (MERGE_CONFLICT, FAILED_CHECKS, CI_TIMEOUT, MANUAL, …). */
+function dequeueReason(reason: string): "checks-failed" | "conflict" | "manual" | "other" {
+  const r = reason.toUpperCase();
+  if (r.includes("CONFLICT")) return "conflict";
+  if (r.includes("CHECK") || r.includes("CI")) return "checks-failed";
+  if (r.includes("MANUAL")) return "manual";
+  return "other";
+}
+
+/** The head sha of the newest merge group the queue built for this pull request, from the ledger. */
+async function lastMergeGroup(
+  scope: RepoScope,
+  issueNumber: number,
+  pullNumber: number,
+): Promise<string | null> {
+  const events = await scope.deps.ledger.events.list({ repo: scope.repo, issueNumber });
+  const group = events.findLast(
+    (e) => e.action === "merge-group.checks-requested" && e.detail.pullNumber === pullNumber,
+  );
+  return typeof group?.detail.headSha === "string" ? group.detail.headSha : null;
+}
+
+/**
+ * `pull_request_review.submitted`: an approval releases a held pull request; requested changes
+ * send it back with the review's comments as findings. Each verdict is recorded beside the
+ * gate's, for calibration.
+ */
 export const onPullRequestReview: Handler<"pull_request_review.submitted"> = async (scope, payload) => {
   const { review, pull_request: pull } = payload;
   const state = review.state.toLowerCase();
+  const verdict =
+    state === "approved" ? "approved" : state === "changes_requested" ? "changes-requested" : null;
+  if (verdict === null) return;
+  const task = await taskOfPull(scope, pull);
+  if (task === null) return;
   const actor = review.user?.login ?? payload.sender.login;
-  if (state === "approved")
-    await toTask(scope, pull, (attempt) => ({ kind: "review.approved", attempt, actor }));
-  else if (state === "changes_requested")
-    await toTask(scope, pull, (attempt) => ({
-      kind: "review.changes-requested",
-      attempt,
-      actor,
-      rejection: {
-        source: "review",
-        summary: (review.body ?? "").trim() || `changes requested by @${actor}`,
-        findings: [],
-      },
-    }));
+  await scope.deps.ledger.reviews.record({
+    repo: scope.repo,
+    pullNumber: pull.number,
+    headSha: review.commit_id,
+    kind: "human",
+    reviewer: actor,
+    verdict,
+    reason: (review.body ?? "").slice(0, 2000) || null,
+  });
+  const config = await configOrNull(scope);
+  if (config === null) return;
+  if (verdict === "approved") {
+    await step(scope, config, task.issueNumber, { kind: "review.approved", attempt: task.attempt, actor });
+    return;
+  }
+  const comments = await scope.gateway.listReviewComments(task.issueNumber, pull.number, review.id);
+  await step(scope, config, task.issueNumber, {
+    kind: "review.changes-requested",
+    attempt: task.attempt,
+    actor,
+    rejection: reviewRejection({ actor, body: review.body ?? "", comments }),
+  });
+  await offerSlots(scope, config);
 };

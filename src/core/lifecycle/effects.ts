@@ -49,16 +49,25 @@ export const Effect = z.discriminatedUnion("type", [
     attempt: z.int().min(0),
     hold: HoldReason.nullable(),
   }),
-  /** Add the pull request to the merge queue. */
+  /**
+   * Add the pull request to the merge queue (auto-merge where the branch has no queue) once the
+   * repository's required checks are green on its head.
+   */
   z.strictObject({ type: z.literal("enqueue"), pullRequest }),
   /** Take the pull request out of the merge queue. */
   z.strictObject({ type: z.literal("dequeue"), pullRequest }),
-  /** Request a person's review of the pull request. */
-  z.strictObject({ type: z.literal("requestReview"), pullRequest }),
+  /** Request a person's review of the pull request (from these reviewers, when the policy named any). */
+  z.strictObject({
+    type: z.literal("requestReview"),
+    pullRequest,
+    reviewers: z.array(z.string().min(1)).optional(),
+  }),
   /** Close the issue with a summary of the merged work. */
   z.strictObject({ type: z.literal("closeIssue"), pullRequest, attempts: attempt }),
   /** Record an incident: the swarm stopped and handed the task to a person. */
   z.strictObject({ type: z.literal("incident"), attempt: z.int().min(0), reason: z.string().min(1) }),
+  /** Record that the attempt's work was turned back (its agent's record counts it as failed). */
+  z.strictObject({ type: z.literal("rejectAttempt"), attempt, reason: z.string().min(1) }),
   /** Record how the task ended. */
   z.strictObject({
     type: z.literal("recordOutcome"),

@@ -47,10 +47,22 @@ export const LifecycleEvent = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("watchdog.tripped"), attempt, reason: z.enum(["stalled", "zombie"]) }),
   /** The task's own budget is spent. */
   z.strictObject({ kind: z.literal("budget.exceeded"), attempt }),
-  /** The `swarm/gate` check run passed on the attempt's head; the review policy says whether a person must review. */
-  z.strictObject({ kind: z.literal("gate.passed"), attempt, reviewRequired: z.boolean() }),
+  /**
+   * The `swarm/gate` check run passed on the attempt's head; the review policy says whether a
+   * person must review, and whom to ask (none named: a person picks).
+   */
+  z.strictObject({
+    kind: z.literal("gate.passed"),
+    attempt,
+    reviewRequired: z.boolean(),
+    reviewers: z.array(z.string().min(1)).optional(),
+  }),
   /** The `swarm/gate` check run failed on the attempt's head. */
   z.strictObject({ kind: z.literal("gate.failed"), attempt, rejection: Rejection }),
+  /** A required check of the repository concluded red on the attempt's head. */
+  z.strictObject({ kind: z.literal("checks.failed"), attempt, rejection: Rejection }),
+  /** The pull request conflicts with its base and GitHub's "Update branch" could not merge it cleanly. */
+  z.strictObject({ kind: z.literal("conflict.detected"), attempt, rejection: Rejection }),
   /** An approving pull request review. */
   z.strictObject({ kind: z.literal("review.approved"), attempt, actor }),
   /** A pull request review requesting changes. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Rejection } from "./rejection.ts";
 import { TaskStatus } from "./status.ts";
+import { JOB_MODES } from "../job.ts";
 
 /**
  * How the next attempt starts: `fresh` from the current base, `continue` on the task's branch,
@@ -48,6 +49,8 @@ export const Task = z
     specProblems: z.array(z.string().min(1)),
     /** The latest rejection of the task's work, handed to the next attempt unless it starts fresh. */
     rejection: Rejection.nullable(),
+    /** The job mode of the latest attempt; a failed conflict resolution makes the next attempt start fresh. */
+    attemptMode: z.enum(JOB_MODES).optional(),
   })
   .superRefine((task, ctx) => {
     const where = `a ${task.status} task`;

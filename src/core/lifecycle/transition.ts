@@ -89,12 +89,13 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
       const plan = task.plan ?? { mode: resumeMode(task) };
       // The job's modes: a rework hands the agent the findings; fresh work forgets them.
       const rework = plan.mode === "continue" && task.rejection !== null ? task.rejection : null;
-      return move(task, { status: "dispatched", attempt, plan: null, hold: null }, [
+      const mode =
+        plan.mode === "resolve-conflict" ? "resolve-conflict" : rework === null ? "implement" : "rework";
+      return move(task, { status: "dispatched", attempt, plan: null, hold: null, attemptMode: mode }, [
         {
           type: "dispatch",
           attempt,
-          mode:
-            plan.mode === "resolve-conflict" ? "resolve-conflict" : rework === null ? "implement" : "rework",
+          mode,
           fresh: plan.mode === "fresh",
           ...(plan.model === undefined ? {} : { model: plan.model }),
           ...(rework === null ? {} : { rejection: rework }),
@@ -169,12 +170,36 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
       if (status !== "pr-open")
         return refuse("not-allowed", `no pull request awaits the gate (the task is ${status})`);
       return event.reviewRequired
-        ? move(task, { status: "in-review" }, [{ type: "requestReview", pullRequest: prOf(task) }])
+        ? move(task, { status: "in-review" }, [
+            {
+              type: "requestReview",
+              pullRequest: prOf(task),
+              ...(event.reviewers === undefined ? {} : { reviewers: event.reviewers }),
+            },
+          ])
         : move(task, { status: "in-merge-queue" }, [{ type: "enqueue", pullRequest: prOf(task) }]);
 
     case "gate.failed":
-      if (status !== "pr-open" && status !== "in-review")
+      // In the merge queue status a new head (the branch brought up to date) is gated again.
+      if (status !== "pr-open" && status !== "in-review" && status !== "in-merge-queue")
         return refuse("not-allowed", `the gate does not decide a ${status} task`);
+      return fail(task, ctx, event.rejection, {});
+
+    case "conflict.detected":
+      if (status !== "pr-open" && status !== "in-review" && status !== "in-merge-queue")
+        return refuse(
+          "not-allowed",
+          `no pull request of attempt ${event.attempt} is on its way to merge (the task is ${status})`,
+        );
+      // The queue drops a conflicting pull request itself; nothing to take out.
+      return fail(task, ctx, event.rejection, { dequeued: true, mode: "resolve-conflict" });
+
+    case "checks.failed":
+      if (status !== "pr-open" && status !== "in-review" && status !== "in-merge-queue")
+        return refuse(
+          "not-allowed",
+          `no pull request of attempt ${event.attempt} awaits its checks (the task is ${status})`,
+        );
       return fail(task, ctx, event.rejection, {});
 
     case "review.approved":
@@ -294,16 +319,17 @@ function fail(
   rejection: Rejection,
   done: { runEnded?: boolean; dequeued?: boolean; mode?: DispatchMode },
 ): Transition {
+  const rejected: Effect = { type: "rejectAttempt", attempt: task.attempt, reason: rejection.summary };
+  // Conflicts climb: an agent that could not resolve one re-implements from the current base.
+  const mode = task.attemptMode === "resolve-conflict" ? "fresh" : (done.mode ?? "continue");
   if (task.attempt < ctx.maxAttempts)
-    return move(
-      task,
-      { status: "rework", rejection, plan: { mode: done.mode ?? "continue" } },
-      halt(task, done),
-    );
-  return escalate(task, `attempt ${task.attempt} of ${ctx.maxAttempts} failed: ${rejection.summary}`, {
-    ...done,
-    rejection,
-  });
+    return move(task, { status: "rework", rejection, plan: { mode } }, [...halt(task, done), rejected]);
+  const escalated = escalate(
+    task,
+    `attempt ${task.attempt} of ${ctx.maxAttempts} failed: ${rejection.summary}`,
+    { ...done, rejection },
+  );
+  return escalated.ok ? { ...escalated, effects: [rejected, ...escalated.effects] } : escalated;
 }
 
 /** Stop automatic work and ask a person. */

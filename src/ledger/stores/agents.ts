@@ -53,9 +53,28 @@ export class AgentStore {
       .select((eb) => [
         "a.agent",
         "aa.area",
-        eb.fn.sum<number>(eb.case().when("a.state", "=", "succeeded").then(1).else(0).end()).as("passed"),
+        // As in the CV: work turned back after a successful run is a failure, not a pass.
         eb.fn
-          .sum<number>(eb.case().when("a.state", "in", ["failed", "timed_out"]).then(1).else(0).end())
+          .sum<number>(
+            eb
+              .case()
+              .when(
+                eb.and([eb("a.state", "=", "succeeded"), eb("a.verdict", "is distinct from", "rejected")]),
+              )
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as("passed"),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.or([eb("a.state", "in", ["failed", "timed_out"]), eb("a.verdict", "=", "rejected")]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
           .as("failed"),
       ])
       .where("aa.repo", "=", repo)
@@ -84,10 +103,28 @@ export class AgentStore {
       .select((eb) => [
         "agent",
         eb.fn.countAll<number>().as("attempts"),
-        eb.fn.sum<number>(eb.case().when("state", "=", "succeeded").then(1).else(0).end()).as("succeeded"),
+        // Work turned back after its run succeeded counts as failed: the record is about results.
         eb.fn
-          .sum<number>(eb.case().when("state", "in", ["failed", "timed_out"]).then(1).else(0).end())
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.and([eb("state", "=", "succeeded"), eb("verdict", "is distinct from", "rejected")]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as("succeeded"),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(eb.or([eb("state", "in", ["failed", "timed_out"]), eb("verdict", "=", "rejected")]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
           .as("failed"),
+        eb.fn.sum<number>(eb.case().when("verdict", "=", "merged").then(1).else(0).end()).as("merged"),
       ])
       .groupBy("agent");
     // Distinct tasks per agent; a task is (repo, issue), so count distinct pairs in a subquery.
@@ -143,6 +180,7 @@ export class AgentStore {
           attempts: 0,
           succeeded: 0,
           failed: 0,
+          merged: 0,
           passRate: null,
           inputTokens: 0,
           outputTokens: 0,
@@ -161,6 +199,7 @@ export class AgentStore {
       cv.attempts = Number(row.attempts);
       cv.succeeded = Number(row.succeeded);
       cv.failed = Number(row.failed);
+      cv.merged = Number(row.merged);
       const ended = cv.succeeded + cv.failed;
       cv.passRate = ended === 0 ? null : cv.succeeded / ended;
     }

@@ -1,5 +1,12 @@
 import type { Selectable } from "kysely";
-import { activeAttemptStates, AttemptState, AttemptUpdate, ClaimRequest, TaskKey } from "../records.ts";
+import {
+  activeAttemptStates,
+  AttemptState,
+  AttemptUpdate,
+  AttemptVerdict,
+  ClaimRequest,
+  TaskKey,
+} from "../records.ts";
 import type { Attempt, ClaimResult } from "../records.ts";
 import type { AttemptsTable } from "../tables.ts";
 import { nowIso } from "./context.ts";
@@ -24,7 +31,11 @@ const timestampOf: Partial<Record<AttemptState, "dispatchedAt" | "startedAt">> =
 };
 
 function toAttempt(row: Selectable<AttemptsTable>): Attempt {
-  return { ...row, state: AttemptState.parse(row.state) };
+  return {
+    ...row,
+    state: AttemptState.parse(row.state),
+    verdict: row.verdict === null ? null : AttemptVerdict.parse(row.verdict),
+  };
 }
 
 /** Attempts at tasks: the claim that guards dispatch, their life, and what recovery needs. */
@@ -94,6 +105,8 @@ export class AttemptStore {
           startedAt: null,
           finishedAt: null,
           updatedAt: now,
+          verdict: null,
+          verdictReason: null,
         })
         .execute();
       const areas = [...new Set(r.areas ?? [])];
@@ -187,6 +200,47 @@ export class AttemptStore {
         ),
       ]);
       return toAttempt(row);
+    });
+  }
+
+  /**
+   * Records how an attempt's work was judged, with the event. A rejection is recorded once (a
+   * redelivery changes nothing); a merge wins over an earlier rejection, since a person may merge
+   * work the swarm turned back. Returns whether anything changed.
+   */
+  async judge(key: TaskKey, attempt: number, verdict: AttemptVerdict, reason: string): Promise<boolean> {
+    TaskKey.parse(key);
+    const v = AttemptVerdict.parse(verdict);
+    const now = nowIso(this.#ctx);
+    return this.#ctx.db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable("attempts")
+        .set({ verdict: v, verdictReason: reason, updatedAt: now })
+        .where("repo", "=", key.repo)
+        .where("issueNumber", "=", key.issueNumber)
+        .where("number", "=", attempt);
+      update =
+        v === "merged"
+          ? update.where((eb) => eb.or([eb("verdict", "is", null), eb("verdict", "!=", "merged")]))
+          : update.where("verdict", "is", null);
+      const row = await update.returningAll().executeTakeFirst();
+      if (row === undefined) return false;
+      await insertEvents(trx, this.#ctx.backend, [
+        eventRow(
+          {
+            repo: row.repo,
+            issueNumber: row.issueNumber,
+            attempt: row.number,
+            agent: row.agent,
+            model: row.model,
+            sessionId: row.sessionId,
+            action: `attempt.${v}`,
+            detail: { reason },
+          },
+          now,
+        ),
+      ]);
+      return true;
     });
   }
 

@@ -67,4 +67,36 @@ export class ReviewStore {
       .execute();
     return rows.map((row) => ({ ...row, kind: NewReview.shape.kind.parse(row.kind) }));
   }
+
+  /** Every review decision and human verdict of a repository's pull requests, oldest first. */
+  async listForRepo(repo: string): Promise<Review[]> {
+    const rows = await this.#ctx.db
+      .selectFrom("reviews")
+      .selectAll()
+      .where("repo", "=", repo)
+      .orderBy("id")
+      .execute();
+    return rows.map((row) => ({ ...row, kind: NewReview.shape.kind.parse(row.kind) }));
+  }
+
+  /** Each gated head of a repository's pull requests, and whether every gate passed on it. */
+  async gatedHeads(repo: string): Promise<(PullHead & { passed: boolean })[]> {
+    const rows = await this.#ctx.db
+      .selectFrom("gateResults")
+      .select((eb) => [
+        "pullNumber",
+        "headSha",
+        eb.fn.sum<number>(eb.case().when("verdict", "=", "fail").then(1).else(0).end()).as("failed"),
+      ])
+      .where("repo", "=", repo)
+      .groupBy(["pullNumber", "headSha"])
+      .orderBy("pullNumber")
+      .execute();
+    return rows.map((r) => ({
+      repo,
+      pullNumber: r.pullNumber,
+      headSha: r.headSha,
+      passed: Number(r.failed) === 0,
+    }));
+  }
 }

@@ -66,6 +66,26 @@ export function eventOf(kind: LifecycleEventKind, attempt = 1, pullRequest = 7):
     "budget.exceeded": { kind: "budget.exceeded", attempt },
     "gate.passed": { kind: "gate.passed", attempt, reviewRequired: false },
     "gate.failed": { kind: "gate.failed", attempt, rejection: gateRejection },
+    "checks.failed": {
+      kind: "checks.failed",
+      attempt,
+      rejection: {
+        source: "checks",
+        summary: "the required check test failed",
+        findings: [
+          { gate: "check:test", file: "src/a.ts", line: 4, expected: "test passes", found: "failure" },
+        ],
+      },
+    },
+    "conflict.detected": {
+      kind: "conflict.detected",
+      attempt,
+      rejection: {
+        source: "conflict",
+        summary: "pull request #7 conflicts with main",
+        findings: [{ gate: "conflict", expected: "a clean merge", found: "a conflict" }],
+      },
+    },
     "review.approved": { kind: "review.approved", attempt, actor },
     "review.changes-requested": {
       kind: "review.changes-requested",

@@ -44,7 +44,9 @@ const spec: Record<LifecycleEventKind, readonly string[]> = {
   "watchdog.tripped": /*   */ ["?", "?", "?", R, R, "!", "!", "!", "!", "!", "!", "!"],
   "budget.exceeded": /*    */ ["?", "?", "?", H, H, H, H, H, H, "0", "!", "!"],
   "gate.passed": /*        */ ["?", "?", "?", "!", "!", Q, "0", "0", "!", "!", "!", "!"],
-  "gate.failed": /*        */ ["?", "?", "?", "!", "!", R, R, "!", "!", "!", "!", "!"],
+  "gate.failed": /*        */ ["?", "?", "?", "!", "!", R, R, R, "!", "!", "!", "!"],
+  "conflict.detected": /*  */ ["?", "?", "?", "!", "!", R, R, R, "!", "!", "!", "!"],
+  "checks.failed": /*      */ ["?", "?", "?", "!", "!", R, R, R, "!", "!", "!", "!"],
   "review.approved": /*    */ ["?", "?", "?", "!", "!", "!", Q, "0", "!", "!", "!", "!"],
   "review.changes-requested": ["?", "?", "?", "!", "!", R, R, R, "!", "!", "!", "!"],
   "queue.dequeued": /*     */ ["?", "?", "?", "!", "!", "!", "!", R, "!", "!", "!", "!"],
@@ -122,6 +124,7 @@ function assertWellFormed(before: Task, kind: LifecycleEventKind, after: Task, e
     before.status === "in-merge-queue" &&
     !["in-merge-queue", "merged"].includes(after.status) &&
     kind !== "queue.dequeued" &&
+    kind !== "conflict.detected" &&
     kind !== "pr.closed";
   assert.equal(effects.filter((e) => e.type === "dequeue").length, leftQueue ? 1 : 0);
 

@@ -129,7 +129,10 @@ test("a red gate sends the work to rework, and the next slot dispatches attempt 
   const { task, steps } = apply(taskIn("pr-open"), [eventOf("gate.failed"), eventOf("slot.offered")]);
   assert.equal(task.status, "dispatched");
   assert.equal(task.attempt, 2);
-  assert.deepEqual(steps[0]?.[0], { type: "setStatusLabel", label: "swarm:queued" });
+  assert.deepEqual(steps[0]?.slice(0, 2), [
+    { type: "rejectAttempt", attempt: 1, reason: gateRejection.summary },
+    { type: "setStatusLabel", label: "swarm:queued" },
+  ]);
   assert.deepEqual(steps[1]?.[0], {
     type: "dispatch",
     attempt: 2,
@@ -148,6 +151,36 @@ test("a merge conflict sends the work to a resolve-conflict attempt", () => {
   assert.deepEqual(last[0], { type: "dispatch", attempt: 2, mode: "resolve-conflict", fresh: false });
 });
 
+test("a conflict climbs: an agent resolves it, and if that attempt fails too the next one starts fresh from the base", () => {
+  const resolving = apply(taskIn("in-merge-queue"), [
+    { ...eventOf("queue.dequeued"), reason: "conflict" } as LifecycleEvent,
+    eventOf("slot.offered"),
+    eventOf("run.started", 2),
+    eventOf("run.completed", 2),
+  ]);
+  assert.equal(resolving.task.attemptMode, "resolve-conflict");
+  const { task, last } = apply(resolving.task, [eventOf("gate.failed", 2), eventOf("slot.offered")]);
+  assert.equal(task.attempt, 3);
+  assert.deepEqual(last[0], { type: "dispatch", attempt: 3, mode: "implement", fresh: true });
+});
+
+test("a red required check on the head turns the work back with the check's findings", () => {
+  for (const status of ["pr-open", "in-review", "in-merge-queue"] as const) {
+    const { task, last } = apply(taskIn(status), [eventOf("checks.failed")]);
+    assert.equal(task.status, "rework");
+    assert.equal(task.rejection?.source, "checks");
+    assert.equal(task.rejection?.findings[0]?.file, "src/a.ts");
+    assert.equal(last.filter((e) => e.type === "dequeue").length, status === "in-merge-queue" ? 1 : 0);
+  }
+});
+
+test("the review policy's reviewers travel with the review request", () => {
+  const { last } = apply(taskIn("pr-open"), [
+    { kind: "gate.passed", attempt: 1, reviewRequired: true, reviewers: ["octocat", "acme/core"] },
+  ]);
+  assert.deepEqual(last[0], { type: "requestReview", pullRequest: 7, reviewers: ["octocat", "acme/core"] });
+});
+
 test("the last allowed attempt failing hands the task to a person with an escalation and an incident", () => {
   const ctx = { ...open, maxAttempts: 2 };
   const { task, last } = apply(taskIn("pr-open"), [eventOf("gate.failed"), eventOf("slot.offered")], ctx);
@@ -161,6 +194,7 @@ test("the last allowed attempt failing hands the task to a person with an escala
   assert.equal(failed.task.status, "needs-human");
   const reason = 'attempt 2 of 2 failed: the workflow run concluded "failure"';
   assert.deepEqual(failed.effects, [
+    { type: "rejectAttempt", attempt: 2, reason: 'the workflow run concluded "failure"' },
     { type: "slotFreed" },
     { type: "comment.escalation", attempt: 2, reason },
     { type: "incident", attempt: 2, reason },

@@ -1,0 +1,70 @@
+// Whether an agent's pull request may go into the merge queue now: the base branch's rules say
+// which checks are required and whether a queue merges it; the head's check runs say how they went.
+
+/** A rule of the base branch, as `GET /repos/{owner}/{repo}/rules/branches/{branch}` lists it. */
+export interface BranchRule {
+  type: string;
+  parameters?: unknown;
+}
+
+/** A check run on the pull request's head: the newest run of each name counts. */
+export interface HeadCheck {
+  name: string;
+  status: string;
+  conclusion: string | null;
+}
+
+/** What the rules of a branch ask before a merge. */
+export interface MergeRules {
+  /** A merge queue merges into the branch; without one the app turns on auto-merge. */
+  mergeQueue: boolean;
+  /** The status check contexts every change must pass, in rule order, without repeats. */
+  requiredChecks: string[];
+}
+
+/** Reads the merge queue and the required status checks out of a branch's rules. */
+export function mergeRules(rules: readonly BranchRule[]): MergeRules {
+  const required: string[] = [];
+  for (const rule of rules) {
+    if (rule.type !== "required_status_checks") continue;
+    const checks = (rule.parameters as { required_status_checks?: unknown } | undefined)
+      ?.required_status_checks;
+    if (!Array.isArray(checks)) continue;
+    for (const check of checks) {
+      const context = (check as { context?: unknown }).context;
+      if (typeof context === "string" && !required.includes(context)) required.push(context);
+    }
+  }
+  return { mergeQueue: rules.some((r) => r.type === "merge_queue"), requiredChecks: required };
+}
+
+// GitHub counts these conclusions as passing a required check.
+const PASSING = new Set(["success", "neutral", "skipped"]);
+
+/** Whether a check's conclusion passes it, as GitHub counts required checks. */
+export function passes(conclusion: string | null): boolean {
+  return PASSING.has(conclusion ?? "");
+}
+
+/**
+ * Where the required checks stand on a head: `green` (all passed: enqueue now), `pending` (some
+ * have not reported or not finished: wait for their completion events), or `red` (at least one
+ * concluded otherwise: the work goes back). A red check decides even while others are pending.
+ */
+export type Readiness =
+  { state: "green" } | { state: "pending"; waiting: string[] } | { state: "red"; failed: string[] };
+
+/** Judges the head's check runs against the required checks. */
+export function readiness(required: readonly string[], checks: readonly HeadCheck[]): Readiness {
+  const failed: string[] = [];
+  const waiting: string[] = [];
+  for (const name of required) {
+    // GitHub lists the newest run of a name first; a re-run replaces the verdict.
+    const run = checks.find((c) => c.name === name);
+    if (run === undefined || run.status !== "completed") waiting.push(name);
+    else if (!passes(run.conclusion)) failed.push(name);
+  }
+  if (failed.length > 0) return { state: "red", failed };
+  if (waiting.length > 0) return { state: "pending", waiting };
+  return { state: "green" };
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { mergeRules, readiness } from "../../src/core/merge-readiness.ts";
+
+describe("merge readiness", () => {
+  // The shape GitHub documents for GET /repos/{owner}/{repo}/rules/branches/{branch}.
+  const rules = [
+    { type: "deletion", ruleset_source_type: "Repository", ruleset_id: 1 },
+    {
+      type: "required_status_checks",
+      parameters: {
+        strict_required_status_checks_policy: false,
+        required_status_checks: [{ context: "test" }, { context: "swarm/gate", integration_id: 7 }],
+      },
+    },
+    { type: "merge_queue", parameters: { merge_method: "SQUASH", grouping_strategy: "ALLGREEN" } },
+    { type: "required_status_checks", parameters: { required_status_checks: [{ context: "test" }] } },
+  ];
+
+  it("reads the merge queue and the required checks, once each, from the branch's rules", () => {
+    assert.deepEqual(mergeRules(rules), { mergeQueue: true, requiredChecks: ["test", "swarm/gate"] });
+    assert.deepEqual(mergeRules([]), { mergeQueue: false, requiredChecks: [] });
+  });
+
+  it("is green only when every required check passed on the head, by the newest run of each name", () => {
+    const required = ["test", "swarm/gate"];
+    const gate = { name: "swarm/gate", status: "completed", conclusion: "success" };
+    assert.deepEqual(readiness(required, [gate]), { state: "pending", waiting: ["test"] });
+    assert.deepEqual(readiness(required, [gate, { name: "test", status: "in_progress", conclusion: null }]), {
+      state: "pending",
+      waiting: ["test"],
+    });
+    assert.deepEqual(
+      readiness(required, [
+        { name: "test", status: "completed", conclusion: "skipped" },
+        { name: "test", status: "completed", conclusion: "failure" },
+        gate,
+      ]),
+      { state: "green" },
+    );
+    assert.deepEqual(readiness([], []), { state: "green" });
+  });
+
+  it("is red as soon as one required check failed, even while others are pending", () => {
+    assert.deepEqual(
+      readiness(
+        ["test", "lint"],
+        [
+          { name: "test", status: "completed", conclusion: "cancelled" },
+          { name: "other", status: "completed", conclusion: "failure" },
+        ],
+      ),
+      { state: "red", failed: ["test"] },
+    );
+  });
+});
