@@ -288,3 +288,24 @@ test("the queue's webhooks render from the published examples and pass the webho
   assert.equal(destroyed?.payload.reason, "dequeued");
   assert.equal((destroyed?.payload.merge_group as { head_sha: string }).head_sha, group.headSha);
 });
+
+test("the queue's GraphQL documents are checked against GitHub's schema, and a field the sim does not serve is an error", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  const pull = await f.openPull("feature-a", { "a.txt": "a\n" });
+  const invalid = await f.graphql(
+    `mutation($id: ID!) { enqueuePullRequest(input: { pullRequestId: $id, mergeMethod: SQUASH }) { clientMutationId } }`,
+    { id: pull.nodeId },
+  );
+  assert.match(invalid.errors?.[0]?.message ?? "", /mergeMethod/);
+  assert.equal(invalid.data, undefined, "an invalid document is not run");
+  assert.equal(eventsOf(f, "pull_request", "enqueued").length, 0);
+  const unserved = await f.graphql(
+    `query { repository(owner: "acme", name: "widgets") { pullRequest(number: ${pull.number}) { number reviewDecision } } }`,
+  );
+  assert.match(unserved.errors?.[0]?.message ?? "", /does not serve PullRequest\.reviewDecision/);
+  assert.deepEqual(
+    f.sim.violations().map((v) => v.side),
+    ["request", "unimplemented"],
+  );
+});
