@@ -1,5 +1,5 @@
 import type { Job } from "./job.ts";
-import { renderReportBlock, type Report } from "./report.ts";
+import { MAX_REPORT_BLOCK_CHARS, renderReportBlock, type Report } from "./report.ts";
 import { formatUsd } from "./agent-budget.ts";
 import { coAuthor, trailersOf } from "./trailers.ts";
 
@@ -13,17 +13,27 @@ export function pullRequestTitle(job: Job, issueTitle: string): string {
   return `${title} (#${job.issue})`;
 }
 
+/** GitHub's limit on a pull request body. */
+const MAX_BODY_CHARS = 65_536;
+const LISTED_FILES = 50;
+const LISTED_COMMANDS = 30;
+
 /** The pull request's body: the issue link, what changed, what was tested, the report, the trailers. */
 export function pullRequestBody(job: Job, report: Report): string {
+  const commands = report.commands.slice(-LISTED_COMMANDS);
   const tested =
-    report.commands.length === 0
+    commands.length === 0
       ? ["- No commands were run."]
-      : report.commands.map(
+      : commands.map(
           (c) =>
             `- \`${c.argv.replaceAll("`", "'")}\`: ${c.exitCode === 0 ? "passed" : `exit ${c.exitCode ?? "killed"}`}`,
         );
-  const changed = report.filesChanged.map((file) => `- \`${file}\``);
-  const lines = [
+  if (report.commands.length > commands.length)
+    tested.unshift(`- … ${report.commands.length - commands.length} earlier commands`);
+  const changed = report.filesChanged.slice(0, LISTED_FILES).map((file) => `- \`${file}\``);
+  if (report.filesChanged.length > LISTED_FILES)
+    changed.push(`- … and ${report.filesChanged.length - LISTED_FILES} more files`);
+  const before = [
     `Closes #${job.issue}`,
     "",
     `${job.agent} (${job.model.id}, attempt ${job.attempt}) worked on this issue.`,
@@ -42,12 +52,14 @@ export function pullRequestBody(job: Job, report: Report): string {
     "",
     "<details><summary>Agent report</summary>",
     "",
-    renderReportBlock(report),
+  ].join("\n");
+  const after = [
     "",
     "</details>",
     "",
     ...Object.entries(trailersOf(job)).map(([key, value]) => `${key}: ${value}`),
     `Co-authored-by: ${coAuthor(job.requestedBy)}`,
-  ];
-  return lines.join("\n");
+  ].join("\n");
+  const room = MAX_BODY_CHARS - before.length - after.length - 2;
+  return [before, renderReportBlock(report, Math.min(room, MAX_REPORT_BLOCK_CHARS)), after].join("\n");
 }

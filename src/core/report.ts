@@ -56,15 +56,60 @@ export const reportSchema = z.strictObject({
   summary: z.string().max(4000),
   headSha: z.string().nullable(),
   pullRequest: z.int().nullable(),
+  /** Entries left out of the lists above so the report fits where it is written; absent when none. */
+  omitted: z
+    .strictObject({
+      commands: z.int().min(0),
+      refusedChanges: z.int().min(0),
+      filesChanged: z.int().min(0),
+    })
+    .optional(),
 });
 /** The report of one attempt. */
 export type Report = z.infer<typeof reportSchema>;
 
 const FENCE = "swarm-report";
 
-/** The report as a fenced block that `readReport` finds again inside any Markdown text. */
-export function renderReportBlock(report: Report): string {
-  return `\`\`\`json ${FENCE}\n${JSON.stringify(report, null, 2)}\n\`\`\``;
+/** GitHub's limit on a check run's `output.text` (a pull request body takes one more). */
+export const MAX_REPORT_BLOCK_CHARS = 65_535;
+
+/**
+ * The report as a fenced block that `readReport` finds again inside any Markdown text, in at
+ * most `maxChars` characters: indented when that fits, else on one line; when even that is too
+ * long, the oldest commands, then refused changes, then the last changed files are left out, and
+ * `omitted` counts them.
+ */
+export function renderReportBlock(report: Report, maxChars = MAX_REPORT_BLOCK_CHARS): string {
+  const block = (json: string) => `\`\`\`json ${FENCE}\n${json}\n\`\`\``;
+  const pretty = block(JSON.stringify(report, null, 2));
+  if (pretty.length <= maxChars) return pretty;
+  const lists = {
+    commands: [...report.commands],
+    refusedChanges: [...report.refusedChanges],
+    filesChanged: [...report.filesChanged],
+  };
+  const omitted = { ...{ commands: 0, refusedChanges: 0, filesChanged: 0 }, ...report.omitted };
+  const compact = () => block(JSON.stringify({ ...report, ...lists, omitted }));
+  let text = block(JSON.stringify(report));
+  // Drop about as many entries as the excess needs at once, then check again.
+  while (text.length > maxChars) {
+    const excess = text.length - maxChars;
+    if (lists.commands.length > 0) {
+      const n = Math.min(lists.commands.length, Math.max(1, Math.ceil(excess / 40)));
+      lists.commands.splice(0, n);
+      omitted.commands += n;
+    } else if (lists.refusedChanges.length > 0) {
+      const n = Math.min(lists.refusedChanges.length, Math.max(1, Math.ceil(excess / 60)));
+      lists.refusedChanges.splice(-n, n);
+      omitted.refusedChanges += n;
+    } else if (lists.filesChanged.length > 0) {
+      const n = Math.min(lists.filesChanged.length, Math.max(1, Math.ceil(excess / 40)));
+      lists.filesChanged.splice(-n, n);
+      omitted.filesChanged += n;
+    } else break;
+    text = compact();
+  }
+  return text;
 }
 
 /** Finds and validates the report block in a check run's text or a pull request body. */

@@ -68,3 +68,23 @@ test("the body ends in the Swarm trailers, as git and our parser read them, so a
   assert.match(git, /^Swarm-Attempt: 2$/m);
   assert.match(git, /^Co-authored-by: octocat <583231\+octocat@users\.noreply\.github\.com>$/m);
 });
+
+test("the body of a huge attempt stays within GitHub's limit and still carries a readable report", () => {
+  const huge: Report = {
+    ...report,
+    commands: Array.from({ length: 2000 }, (_, i) => ({
+      argv: `npm run check -- part-${i}`,
+      exitCode: i % 7,
+    })),
+    filesChanged: Array.from({ length: 900 }, (_, i) => `src/generated/very/deep/folder/file-${i}.ts`),
+  };
+  const body = pullRequestBody(job, huge);
+  assert.ok(body.length <= 65_536, `${body.length} characters`);
+  assert.match(body, /^- … and 850 more files$/m);
+  assert.match(body, /^- … 1970 earlier commands$/m);
+  const read = readReport(body);
+  assert.ok(read.ok);
+  assert.equal(read.report.turns, huge.turns);
+  assert.ok((read.report.omitted?.commands ?? 0) > 0);
+  assert.ok(parseSwarmTrailers(body).ok, "the trailers still end the body");
+});
