@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { buildAction, ensureActionBuilt } from "../../scripts/build-action.ts";
+import { AGENT_CHECK_NAME, readReport } from "../../src/core/report.ts";
+import { totalTokens } from "../../src/core/usage.ts";
 import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
 import { API_KEY, startAttemptFixture } from "./attempt-fixture.ts";
 
@@ -39,6 +41,7 @@ test("the bundle built from the source runs an attempt as a runner would run the
       }),
     );
     const job = fx.job();
+    const requestsBefore = fx.github.requests().total;
     const child = spawn(process.execPath, [bundle], {
       cwd: fx.workspace,
       env: { ...fx.actionEnv(job), GITHUB_OUTPUT: outputFile },
@@ -50,13 +53,24 @@ test("the bundle built from the source runs an attempt as a runner would run the
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     assert.equal(code, 0, log);
     const outputs = await readFile(outputFile, "utf8");
-    assert.match(outputs, /^outcome<<.*\ndone\n/m);
-    const pull = /^pull-request<<.*\n(\d+)\n/m.exec(outputs)?.[1];
-    assert.equal(
-      fx.repo.pulls.get(Number(pull))?.head,
-      job.branch,
-      "the output names the agent's pull request",
+    const output = (name: string) => new RegExp(`^${name}<<(.*)\\n([^]*?)\\n\\1$`, "m").exec(outputs)?.[2];
+    assert.equal(output("outcome"), "done");
+    const pull = Number(output("pull-request"));
+    assert.equal(fx.repo.pulls.get(pull)?.head, job.branch, "the output names the agent's pull request");
+    // What the app reads, the report on the swarm/agent check run of the pull request's head, says
+    // what the outputs say.
+    const head = fx.repo.pulls.get(pull)?.headSha;
+    const check = [...fx.repo.checkRuns.values()].find(
+      (c) => c.name === AGENT_CHECK_NAME && c.headSha === head,
     );
+    const read = readReport(check?.output.text ?? "");
+    assert.ok(read.ok, read.ok ? "" : read.problem);
+    assert.equal(read.report.outcome, output("outcome"));
+    assert.equal(read.report.pullRequest, pull);
+    assert.equal(String(totalTokens(read.report.usage)), output("tokens"));
+    assert.equal(read.report.costUsd.toFixed(6), output("cost"));
+    assert.ok(read.report.costUsd > 0);
+    assert.equal(Number(output("github-requests")), fx.github.requests().total - requestsBefore);
     // `::add-mask::` is how the action asks the runner to mask a secret; nothing else may carry it.
     const printed = log.split("\n").filter((line) => !line.startsWith("::add-mask::"));
     assert.ok(log.includes(`::add-mask::${API_KEY}`), "the key is masked");
