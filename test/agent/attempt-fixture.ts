@@ -44,13 +44,15 @@ export interface AttemptFixture {
   tempRoot: string;
   /** How long each GitHub retry of `attempt` was asked to wait, in milliseconds (it does not wait). */
   githubWaits: number[];
+  /** The GitHub requests `attempt` sent after connecting (`METHOD /route/{template}`), with the attempt's clock. */
+  githubCalls: { route: string; at: number }[];
   /** A job for issue #1, with `overrides` applied. */
   job(overrides?: Partial<JobInput>): Job;
   /** Runs one attempt of `job` with `script` answering the model requests. */
   attempt(
     job: Job,
     script: Script,
-    options?: { now?: () => number; maxTurns?: number },
+    options?: { now?: () => number; maxTurns?: number; log?: (line: string) => void },
   ): Promise<AttemptResult>;
   /** The environment a runner gives the bundled action for `job`. */
   actionEnv(job: Job): Record<string, string | undefined>;
@@ -85,6 +87,7 @@ export async function startAttemptFixture(
   await mkdir(tempRoot);
   const model = "claude-sonnet-5-5";
   const githubWaits: number[] = [];
+  const githubCalls: { route: string; at: number }[] = [];
   const price = { ...(DEFAULT_PRICING as Record<string, ModelPrice>)[model], ...options.price } as ModelPrice;
 
   return {
@@ -95,6 +98,7 @@ export async function startAttemptFixture(
     workspace,
     tempRoot,
     githubWaits,
+    githubCalls,
     job: (overrides = {}) =>
       parseJob(
         JSON.stringify({
@@ -130,6 +134,10 @@ export async function startAttemptFixture(
         { kind: "app", appId: String(app.id), privateKey: app.privateKey },
         { sleep: async (ms) => void githubWaits.push(ms) },
       );
+      const now = attemptOptions.now ?? Date.now;
+      connected.octokit.hook.before("request", (request) => {
+        githubCalls.push({ route: `${request.method} ${request.url}`, at: now() });
+      });
       return runAttempt({
         job,
         workspace,
@@ -138,10 +146,10 @@ export async function startAttemptFixture(
         github: connected,
         secrets: [API_KEY, app.privateKey, connected.token],
         parentEnv: { PATH: process.env.PATH, ANTHROPIC_API_KEY: API_KEY, GITHUB_TOKEN: connected.token },
-        now: attemptOptions.now ?? Date.now,
+        now,
         maxTurns: attemptOptions.maxTurns ?? 40,
         maxTokens: 4096,
-        log: () => undefined,
+        log: attemptOptions.log ?? (() => undefined),
       });
     },
     actionEnv: (job) => ({

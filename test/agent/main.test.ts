@@ -1,13 +1,19 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { readReport } from "../../src/core/report.ts";
 import { responseCost, fromApiUsage, addUsage, ZERO_USAGE } from "../../src/core/usage.ts";
 import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
 import { runsPastBudget } from "../../src/sim/anthropic/behaviours/runs-past-budget.ts";
 import { call, finish } from "../../src/sim/anthropic/behaviours/steps.ts";
 import type { Script } from "../../src/sim/anthropic/script.ts";
-import { startAttemptFixture, type AttemptFixture } from "./attempt-fixture.ts";
+import { API_KEY, startAttemptFixture, type AttemptFixture } from "./attempt-fixture.ts";
+
+const run = promisify(execFile);
 
 const SUB_EDITS = [
   {
@@ -101,6 +107,63 @@ describe("an attempt that implements the issue", () => {
   });
 });
 
+describe("rework", () => {
+  test("a rework attempt sees the findings, adds to the same branch and updates the same pull request", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const first = await fx.attempt(fx.job(), implementsCorrectly({ edits: SUB_EDITS }));
+      assert.equal(first.report.outcome, "done", first.report.reason);
+      // The fresh workspace of the next workflow run: the base, not the agent's branch.
+      await run("git", ["-C", fx.workspace, "checkout", "-qf", "main"]);
+      await run("git", ["-C", fx.workspace, "clean", "-qfd"]);
+      await run("git", ["-C", fx.workspace, "branch", "-q", "-D", fx.job().branch]);
+
+      const rework = fx.job({
+        mode: "rework",
+        attempt: 2,
+        sessionId: "s-0002",
+        findings: [
+          {
+            gate: "check:test",
+            file: "src/math.js",
+            line: 5,
+            expected: "sub(5, 3) is 2",
+            found: "it throws",
+          },
+        ],
+      });
+      let task = "";
+      const fixes: Script = {
+        name: "fixes",
+        next: (c) => {
+          task = c.firstUserText;
+          return c.turn === 0
+            ? call("Fixing.", "write_file", { path: "src/fix.js", content: "export const fixed = true;\n" })
+            : finish("Fixed the finding.");
+        },
+      };
+      const second = await fx.attempt(rework, fixes);
+      assert.equal(second.report.outcome, "done", second.report.reason);
+      assert.match(task, /## Rework \(attempt 2\)/);
+      assert.match(task, /- \[check:test\] src\/math\.js:5: expected sub\(5, 3\) is 2; found it throws\./);
+      assert.equal(second.report.pullRequest, first.report.pullRequest, "the same pull request");
+      const parent = (await fx.bareGit("rev-parse", `${rework.branch}~1`)).trim();
+      assert.equal(parent, first.report.headSha, "the rework commit sits on the first attempt's");
+      const files = await fx.bareGit("ls-tree", "-r", "--name-only", rework.branch);
+      assert.match(files, /^src\/fix\.js$/m);
+      assert.match(files, /^test\/math\.test\.js$/m, "the first attempt's work stays");
+      const body = fx.repo.issues.get(second.report.pullRequest ?? 0)?.body ?? "";
+      assert.match(body, /attempt 2\)/);
+      const fromBody = readReport(body);
+      assert.ok(fromBody.ok);
+      assert.equal(fromBody.report.attempt, 2);
+      fx.github.assertNoViolations();
+    } finally {
+      await fx.close();
+    }
+  });
+});
+
 describe("walls", () => {
   test("a token budget too small for the first request stops before any model request", async () => {
     const fx = await startAttemptFixture();
@@ -163,6 +226,38 @@ describe("walls", () => {
     }
   });
 
+  test("heartbeats update the check run at most once per heartbeatSeconds", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      const job = fx.job({ limits: { tokens: 10_000_000, usd: 5, jobMinutes: 30, heartbeatSeconds: 60 } });
+      // Twelve turns of 25 s each on this clock: five minutes, so at most five heartbeats.
+      let t = Date.parse("2026-11-22T10:00:00Z");
+      const start = t;
+      const looking: Script = {
+        name: "looking",
+        next: (c) => {
+          t += 25_000;
+          return c.turn < 11 ? call("Looking.", "list_files", {}) : finish("Looked.");
+        },
+      };
+      const { report } = await fx.attempt(job, looking, { now: () => t, maxTurns: 50 });
+      assert.equal(report.turns, 12);
+      const route = "/repos/{owner}/{repo}/check-runs/{check_run_id}";
+      const updates = fx.githubCalls.filter((c) => c.route === `PATCH ${route}`);
+      const beats = updates.slice(0, -1).map((c) => c.at);
+      assert.deepEqual(
+        beats.map((at) => (at - start) / 1000),
+        [75, 150, 225, 300],
+        "every third turn, the first once 60 s have passed",
+      );
+      assert.ok(updates.length <= (t - start) / 60_000 + 1, "at most one a minute, and the completion");
+      const opened = fx.githubCalls.filter((c) => c.route === "POST /repos/{owner}/{repo}/check-runs");
+      assert.equal(opened.length, 1, "one check run: nothing moved the branch");
+    } finally {
+      await fx.close();
+    }
+  });
+
   test("a write outside the scope is refused, and a file a command wrote outside it is left out of the commit", async () => {
     const fx = await startAttemptFixture();
     try {
@@ -187,6 +282,64 @@ describe("walls", () => {
       const files = await fx.bareGit("ls-tree", "-r", "--name-only", job.branch);
       assert.doesNotMatch(files, /generated\.txt/);
     } finally {
+      await fx.close();
+    }
+  });
+});
+
+describe("escapes", () => {
+  test("every escape a hostile session tries is refused and logged, and nothing reaches the branch", async () => {
+    const fx = await startAttemptFixture();
+    const clone = await mkdtemp(join(tmpdir(), "escapes-"));
+    try {
+      // The base gains a symlink leading out of the workspace, which the checkout must fetch.
+      const git = (...args: string[]) => run("git", ["-C", clone, ...args]);
+      await run("git", ["clone", "-q", fx.repo.git.gitDir, clone]);
+      await symlink("/etc", join(clone, "src", "link-out"));
+      await git("add", "src/link-out");
+      await git("-c", "user.name=Octo", "-c", "user.email=octo@example.com", "commit", "-qm", "Link");
+      await git("push", "-q", "origin", "HEAD:main");
+
+      const escapes: [string, Record<string, unknown>, string][] = [
+        ["read_file", { path: "../../etc/passwd" }, "path.parent-segment"],
+        ["read_file", { path: "/proc/self/environ" }, "path.absolute-outside"],
+        ["read_file", { path: "src/link-out/passwd" }, "path.symlink-outside"],
+        ["write_file", { path: ".github/workflows/ci.yml", content: "on: push\n" }, "path.protected"],
+        ["write_file", { path: "README.md", content: "hijacked\n" }, "path.out-of-scope"],
+        ["run_command", { argv: ["curl", "https://example.com"] }, "command.not-allowlisted"],
+        ["run_command", { argv: ["sh", "-c", "env"] }, "command.shell"],
+        ["run_command", { argv: ["bash", "-lc", "env"] }, "command.shell"],
+        ["run_command", { argv: ["env"] }, "command.not-allowlisted"],
+        ["run_command", { argv: ["printenv", "ANTHROPIC_API_KEY"] }, "command.not-allowlisted"],
+        ["run_command", { argv: ["cat", "/proc/self/environ"] }, "command.path-outside"],
+        ["run_command", { argv: ["node", "-e", "console.log(process.env)"] }, "command.argument"],
+        ["run_command", { argv: ["git", "-c", "core.pager=sh -c env", "log"] }, "command.argument"],
+        ["run_command", { argv: ["npm", "exec", "-c", "env"] }, "command.argument"],
+      ];
+      const hostile: Script = {
+        name: "hostile",
+        next: (c) => {
+          const escape = escapes[c.turn];
+          return escape ? call("Trying.", escape[0], escape[1]) : finish("Tried everything.");
+        },
+      };
+      const log: string[] = [];
+      const job = fx.job();
+      const { report } = await fx.attempt(job, hostile, { log: (line) => log.push(line) });
+
+      const refused = log.filter((line) => line.startsWith("refused "));
+      assert.deepEqual(
+        refused.map((line) => /^refused (\S+) \((\S+)\)/.exec(line)?.slice(1)),
+        escapes.map(([tool, , rule]) => [tool, rule]),
+        "one log line per escape, naming the tool and the rule",
+      );
+      assert.equal(report.refusals, escapes.length);
+      assert.equal(report.outcome, "no-changes");
+      assert.ok(!log.some((line) => line.includes(API_KEY)), "the key never reaches the log");
+      assert.equal(await fx.bareGit("branch", "--list", job.branch), "", "nothing was committed");
+      fx.github.assertNoViolations();
+    } finally {
+      await rm(clone, { recursive: true, force: true });
       await fx.close();
     }
   });
