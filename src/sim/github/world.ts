@@ -117,6 +117,8 @@ export interface SimPull {
   mergedBy: SimUser | null;
   mergeCommitSha: string | null;
   maintainerCanModify: boolean;
+  /** Logins whose review has been requested and not yet given. */
+  requestedReviewers: string[];
 }
 
 /** A check run reported by an app on a commit. */

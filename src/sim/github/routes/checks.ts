@@ -171,6 +171,34 @@ export const checkRoutes: RouteHandlers = {
     return { status: 200, body: checkRunJson(ctx, repo, run) };
   },
 
+  "checks/list-annotations": (ctx) => {
+    const repo = repoOf(ctx);
+    const run = repo.checkRuns.get(Number(ctx.params.check_run_id));
+    if (!run) throw notFound();
+    const annotations = run.output.annotations.map((raw) => {
+      const a = raw as Record<string, unknown>;
+      const path = String(a.path);
+      return {
+        path,
+        start_line: Number(a.start_line),
+        end_line: Number(a.end_line),
+        start_column: typeof a.start_column === "number" ? a.start_column : null,
+        end_column: typeof a.end_column === "number" ? a.end_column : null,
+        annotation_level: typeof a.annotation_level === "string" ? a.annotation_level : null,
+        title: typeof a.title === "string" ? a.title : null,
+        message: typeof a.message === "string" ? a.message : null,
+        raw_details: typeof a.raw_details === "string" ? a.raw_details : null,
+        blob_href: `${ctx.urls.html}/${repo.fullName}/blob/${run.headSha}/${path}`,
+      };
+    });
+    const { page, headers } = paginate(
+      ctx,
+      `/repos/${repo.fullName}/check-runs/${run.id}/annotations`,
+      annotations,
+    );
+    return { status: 200, body: page, headers };
+  },
+
   "checks/list-for-ref": async (ctx) => {
     const repo = repoOf(ctx);
     const ref = String(ctx.params.ref);

@@ -69,7 +69,9 @@ export async function pullJson(ctx: RouteContext, repo: SimRepo, pull: SimPull, 
     merge_commit_sha: pull.mergeCommitSha,
     assignee: null,
     assignees: [],
-    requested_reviewers: [],
+    requested_reviewers: (pull.requestedReviewers ?? []).map((login) =>
+      userJson(ctx.urls, ctx.world.ensureUser(login)),
+    ),
     requested_teams: [],
     head: side(pull.head, headSha),
     base: side(pull.base, baseSha),
@@ -180,6 +182,7 @@ export const pullRoutes: RouteHandlers = {
       mergedBy: null,
       mergeCommitSha: null,
       maintainerCanModify: ctx.body.maintainer_can_modify !== false,
+      requestedReviewers: [],
     };
     repo.pulls.set(pull.number, pull);
     ctx.world.emit(
@@ -331,6 +334,42 @@ export const pullRoutes: RouteHandlers = {
     }
     const { page, headers } = paginate(ctx, `/repos/${repo.fullName}/pulls/${pull.number}/commits`, commits);
     return { status: 200, body: page, headers };
+  },
+
+  "pulls/request-reviewers": async (ctx) => {
+    const repo = repoOf(ctx);
+    requirePermission(ctx, repo, "write");
+    const pull = pullOf(ctx, repo);
+    const teams = (ctx.body.team_reviewers as string[] | undefined) ?? [];
+    if (teams.length > 0)
+      throw new GitHubError(
+        422,
+        "Reviews may only be requested from collaborators. One or more of the teams you tried to add is not a collaborator.",
+      );
+    const logins = (ctx.body.reviewers as string[] | undefined) ?? [];
+    for (const login of logins)
+      if (!repo.collaborators.has(login.toLowerCase()))
+        throw new GitHubError(
+          422,
+          "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the " +
+            `${repo.fullName} repository.`,
+        );
+    for (const login of logins)
+      if (!pull.requestedReviewers.some((r) => r.toLowerCase() === login.toLowerCase()))
+        pull.requestedReviewers.push(login);
+    return { status: 201, body: await pullJson(ctx, repo, pull, false) };
+  },
+
+  "pulls/list-requested-reviewers": (ctx) => {
+    const repo = repoOf(ctx);
+    const pull = pullOf(ctx, repo);
+    return {
+      status: 200,
+      body: {
+        users: pull.requestedReviewers.map((login) => userJson(ctx.urls, ctx.world.ensureUser(login))),
+        teams: [],
+      },
+    };
   },
 
   "pulls/update-branch": async (ctx) => {
