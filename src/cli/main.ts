@@ -14,6 +14,11 @@ export interface CliIo {
 
 // Commands load lazily so `--help` and small commands stay fast.
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  calibration: {
+    summary:
+      "how often people found problems in what the gate passed: `calibration --repo OWNER/NAME [--db URL]`",
+    load: async () => (await import("./commands/calibration.ts")).calibration,
+  },
   config: {
     summary: "check .github/swarm.yml: `config check [FILE]`",
     load: async () => (await import("./commands/config-check.ts")).configCheck,
