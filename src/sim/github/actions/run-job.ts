@@ -114,6 +114,7 @@ class JobExecution {
   readonly #groups = new Set<number>();
   #stopped: "cancelled" | "timed_out" | undefined;
   #current: GroupProcess | undefined;
+  #stepTimeout: { name: string; minutes: number } | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #root = "";
   #workspace = "";
@@ -387,6 +388,13 @@ class JobExecution {
       ...stepEnv,
     };
     const action = spec.id ?? `__run_${step.number - 1}`;
+    const minutes = spec["timeout-minutes"];
+    if (minutes !== undefined) {
+      const value = Number(asString(interpolate(minutes, context)));
+      if (!(value > 0))
+        throw new Error(`timeout-minutes: expected a positive number, found "${String(minutes)}"`);
+      this.#stepTimeout = { name: step.name, minutes: value };
+    } else this.#stepTimeout = undefined;
     let outcome: "success" | "failure";
     if (spec.run !== undefined) {
       const script = asString(interpolate(spec.run, context));
@@ -499,10 +507,30 @@ class JobExecution {
     const child = spawnGroup(command, args, { cwd, env, onOutput: (chunk) => this.#log.write(chunk) });
     this.#groups.add(child.pid);
     this.#current = child;
+    // A step's own timeout-minutes fails just that step, stopped the way a cancel stops one.
+    const limit = this.#stepTimeout;
+    let stepTimedOut = false;
+    let stepKill: NodeJS.Timeout | undefined;
+    const stepTimer =
+      limit === undefined
+        ? undefined
+        : setTimeout(() => {
+            stepTimedOut = true;
+            child.signal("SIGINT");
+            stepKill = setTimeout(() => child.signal("SIGKILL"), this.#settings.graceMs);
+          }, limit.minutes * this.#settings.minuteMs);
     const exit = await child.exited;
     this.#current = undefined;
+    clearTimeout(stepTimer);
+    clearTimeout(stepKill);
     clearTimeout(this.#graceTimer);
     this.#log.flush();
+    if (stepTimedOut && !this.#stopped) {
+      this.#log.line(
+        `##[error]The action '${limit?.name ?? ""}' has timed out after ${limit?.minutes ?? 0} minutes.`,
+      );
+      return "failure";
+    }
     if (exit.code === 0) return "success";
     this.#log.line(
       exit.signal

@@ -96,5 +96,11 @@ export function singleJob(workflow: Workflow, path: string): { id: string; job: 
       path,
       `the offline runner runs workflows of one job; this one has ${entries.length} (${entries.map(([id]) => id).join(", ")})`,
     );
+  // A job condition would need the run's own skipped state; refused rather than ignored.
+  if (first[1].if !== undefined)
+    throw new WorkflowFileError(
+      path,
+      `jobs.${first[0]}.if: job conditions are not supported by the offline runner`,
+    );
   return { id: first[0], job: first[1] };
 }

@@ -57,6 +57,23 @@ jobs:
       - run: echo "said [\${{ steps.probe.outputs.greeting }}]" && test -f README.md
 `;
 
+// A step with its own timeout, and a step that runs only after a failure.
+const STEP_TIMEOUT = `name: Step timeout
+on: workflow_dispatch
+jobs:
+  probe:
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: acme/probe@v1
+        timeout-minutes: 1
+        with:
+          mode: hang
+          greeting: hi
+      - if: failure()
+        run: echo "cleaning up after the timeout"
+`;
+
 const BROKEN = `name: Broken
 on: workflow_dispatch
 jobs:
@@ -101,6 +118,7 @@ describe("the offline Actions runner", () => {
       "README.md": "# widgets\n",
       ".github/workflows/probe.yml": WORKFLOW,
       ".github/workflows/broken.yml": BROKEN,
+      ".github/workflows/step-timeout.yml": STEP_TIMEOUT,
     });
     fx.sim.world.setSecret("acme/widgets", "API_KEY", API_KEY);
     fx.sim.world.setVariable("acme/widgets", "WHO", "octocat");
@@ -304,6 +322,20 @@ describe("the offline Actions runner", () => {
     assert.equal(run.conclusion, "timed_out");
     assert.equal(jobOf(run).conclusion, "cancelled");
     assert.match(jobOf(run).log, /exceeded the maximum execution time of 1 minutes/);
+  });
+
+  it("fails a step that outlives its own timeout-minutes, and the job goes on to the steps that ask for failure()", async () => {
+    const r = start({ minuteMs: 400 });
+    const run = await r.completed("acme/widgets", await dispatch("step-timeout.yml"));
+    assert.equal(run.conclusion, "failure");
+    assert.deepEqual(
+      jobOf(run)
+        .steps.slice(2, 4)
+        .map((s) => s.conclusion),
+      ["failure", "success"],
+    );
+    assert.match(jobOf(run).log, /The action 'Run acme\/probe@v1' has timed out after 1 minutes\./);
+    assert.match(jobOf(run).log, /cleaning up after the timeout/);
   });
 
   it("holds a second run of the same concurrency group until the first completes", async () => {
