@@ -1,6 +1,5 @@
 import type { EmitterWebhookEventName } from "@octokit/webhooks";
 import type { Context } from "probot";
-import { loadConfig } from "./load-config.ts";
 import type { SwarmConfig } from "../core/config/schema.ts";
 import { repoScope, type AppDeps, type RepoScope, type RepositoryRef } from "./scope.ts";
 
@@ -29,7 +28,7 @@ export function handle<E extends EmitterWebhookEventName>(deps: AppDeps, handler
 
 /** The repository's config, or null after logging why not (handlers that act on tasks need it). */
 export async function configOrNull(scope: RepoScope): Promise<SwarmConfig | null> {
-  const loaded = await loadConfig(scope.gateway);
+  const loaded = await scope.config();
   if (loaded.ok) return loaded.config;
   scope.log.warn({ problems: loaded.problems }, ".github/swarm.yml is broken; the event changes nothing");
   return null;

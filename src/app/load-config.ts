@@ -1,6 +1,7 @@
 import { formatProblem, parseConfig } from "../core/config/parse.ts";
 import type { SwarmConfig } from "../core/config/schema.ts";
 import type { GitHubGateway } from "../github/gateway.ts";
+import type { ConfigCache } from "./config-cache.ts";
 import { codeBlock } from "./markdown.ts";
 
 /** Where a repository keeps its swarm config, on the default branch. */
@@ -13,12 +14,23 @@ export type LoadedConfig =
 /**
  * Reads `.github/swarm.yml` through the gateway and validates it with the config module, so a
  * broken file yields the same `file:line:column` problems `swarm-foreman config check` prints.
+ * With a cache, a config read before is revalidated by its ETag and reused while unchanged.
  */
-export async function loadConfig(gateway: GitHubGateway): Promise<LoadedConfig> {
-  const file = await gateway.readFile(CONFIG_PATH);
+export async function loadConfig(gateway: GitHubGateway, cache?: ConfigCache): Promise<LoadedConfig> {
+  const repo = `${gateway.repo.owner}/${gateway.repo.repo}`;
+  const cached = cache?.get(repo);
+  const read = await gateway.readFile(CONFIG_PATH, cached?.etag);
+  if (!read.changed) {
+    if (cached !== undefined) return cached.loaded;
+    throw new Error(`GitHub answered "not modified" to an unconditional read of ${CONFIG_PATH} in ${repo}`);
+  }
+  const file = read.value;
   const result = parseConfig(file?.text ?? "");
-  if (result.ok) return { ok: true, config: result.config, fromFile: file !== null };
-  return { ok: false, problems: result.problems.map((p) => formatProblem(CONFIG_PATH, p)) };
+  const loaded: LoadedConfig = result.ok
+    ? { ok: true, config: result.config, fromFile: file !== null }
+    : { ok: false, problems: result.problems.map((p) => formatProblem(CONFIG_PATH, p)) };
+  cache?.set(repo, read.etag, loaded);
+  return loaded;
 }
 
 /** The one comment a task gets when the config is broken: every problem, and how to check a fix. */

@@ -4,7 +4,6 @@ import { encodeJob } from "../core/job.ts";
 import type { Attempt } from "../ledger/index.ts";
 import type { GatewayOctokit } from "../github/gateway.ts";
 import { jobMode, jobOf, sessionIdOf } from "./dispatch.ts";
-import { loadConfig } from "./load-config.ts";
 import { routeModel } from "../core/routing.ts";
 import { settleRun } from "./runs.ts";
 import { repoScope, type AppDeps, type RepoScope } from "./scope.ts";
@@ -56,7 +55,7 @@ export class Reconciler {
       { owner: { login: owner }, name, html_url: `${webBase(octokit)}/${repo}` },
       log,
     );
-    const loaded = await loadConfig(scope.gateway);
+    const loaded = await scope.config();
     if (!loaded.ok) {
       log.warn({ problems: loaded.problems }, ".github/swarm.yml is broken; reconcile waits for a fix");
       return;

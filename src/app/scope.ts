@@ -1,12 +1,16 @@
 import type { Logger } from "probot";
 import type { Ledger } from "../ledger/index.ts";
 import { GitHubGateway, type GatewayOctokit, type RequestCounter } from "../github/gateway.ts";
+import type { ConfigCache } from "./config-cache.ts";
+import { loadConfig, type LoadedConfig } from "./load-config.ts";
 import type { PermissionCache } from "./permission-cache.ts";
 
 /** What the app holds for its whole life, shared by every event. */
 export interface AppDeps {
   ledger: Ledger;
   permissions: PermissionCache;
+  /** Each repository's config as last read, revalidated by ETag on each event. */
+  configs: ConfigCache;
   requests: RequestCounter;
   /** The clock; tests pass their own. */
   now: () => Date;
@@ -23,6 +27,8 @@ export interface RepoScope {
   log: Logger;
   /** The default branch (from the event when it says, else asked once). */
   defaultBranch(): Promise<string>;
+  /** The repository's `.github/swarm.yml`, read once per event (revalidated against the cache). */
+  config(): Promise<LoadedConfig>;
 }
 
 /** A repository as webhook payloads and the REST API describe it. */
@@ -44,6 +50,7 @@ export function repoScope(
   const gateway = new GitHubGateway(octokit, ref, deps.requests);
   let branch: Promise<string> | undefined =
     repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
+  let config: Promise<LoadedConfig> | undefined;
   return {
     deps,
     repo: `${ref.owner}/${ref.repo}`,
@@ -51,5 +58,6 @@ export function repoScope(
     gateway,
     log,
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
+    config: () => (config ??= loadConfig(gateway, deps.configs)),
   };
 }

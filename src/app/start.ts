@@ -2,6 +2,7 @@
 import { openLedger } from "../ledger/index.ts";
 import { RequestCounter } from "../github/gateway.ts";
 import { swarmApp } from "./index.ts";
+import { ConfigCache } from "./config-cache.ts";
 import { PermissionCache } from "./permission-cache.ts";
 import { Reconciler } from "./reconcile.ts";
 import { startAppServer } from "./server.ts";
@@ -12,6 +13,7 @@ async function start(): Promise<void> {
   const ledger = await openLedger();
   const deps = {
     ledger,
+    configs: new ConfigCache(),
     permissions: new PermissionCache(),
     requests: new RequestCounter(),
     now: () => new Date(),

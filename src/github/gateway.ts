@@ -113,21 +113,30 @@ export class GitHubGateway {
     return fn();
   }
 
-  /** Reads a text file from the default branch; null when it does not exist. */
-  async readFile(path: string): Promise<RepoFile | null> {
+  /**
+   * Reads a text file from the default branch: the file (null when it does not exist) and its
+   * ETag; with `etag`, a conditional request whose "unchanged" answer (304) costs no rate limit.
+   */
+  async readFile(path: string, etag?: string): Promise<Conditional<RepoFile | null>> {
     try {
-      const { data } = await this.#call(null, () =>
-        this.#octokit.rest.repos.getContent({ ...this.#repo, path }),
+      const response = await this.#call(null, () =>
+        this.#octokit.rest.repos.getContent({
+          ...this.#repo,
+          path,
+          ...(etag === undefined ? {} : { headers: { "if-none-match": etag } }),
+        }),
       );
+      const { data } = response;
       if (Array.isArray(data) || data.type !== "file" || !("content" in data))
         throw new Error(`${path} in ${this.#repo.owner}/${this.#repo.repo} is not a file`);
       return {
-        path,
-        text: Buffer.from(data.content, "base64").toString("utf8"),
-        sha: data.sha,
+        changed: true,
+        etag: response.headers.etag ?? null,
+        value: { path, text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha },
       };
     } catch (error) {
-      if (status(error) === 404) return null;
+      if (status(error) === 304) return { changed: false };
+      if (status(error) === 404) return { changed: true, etag: null, value: null };
       throw error;
     }
   }

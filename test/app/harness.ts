@@ -7,6 +7,7 @@ import type { WebhookEventMap, WebhookEventName } from "@octokit/webhooks-types"
 import { RequestCounter } from "../../src/github/gateway.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { swarmApp } from "../../src/app/index.ts";
+import { ConfigCache } from "../../src/app/config-cache.ts";
 import { PermissionCache } from "../../src/app/permission-cache.ts";
 import type { AppDeps } from "../../src/app/scope.ts";
 import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
@@ -119,6 +120,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ledger = options.ledger ?? (await openLedger({ url: ":memory:", clock: clock.now }));
   const deps: AppDeps = {
     ledger,
+    configs: new ConfigCache(),
     permissions: new PermissionCache(() => clock.now().getTime()),
     requests: new RequestCounter(),
     now: clock.now,

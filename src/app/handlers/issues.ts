@@ -4,7 +4,7 @@ import { newTask } from "../../core/lifecycle/task.ts";
 import type { Handler } from "../handle.ts";
 import { configOrNull } from "../handle.ts";
 import { runIntake } from "../intake.ts";
-import { brokenConfigComment, loadConfig } from "../load-config.ts";
+import { brokenConfigComment } from "../load-config.ts";
 import { offerSlots } from "../slots.ts";
 import { step } from "../step.ts";
 import { lifecycleOf, recordOf } from "../task-record.ts";
@@ -22,7 +22,7 @@ export const onIssueLabeled: Handler<"issues.labeled"> = async (scope, payload) 
     await scope.deps.ledger.tasks.update(key, { priority: priorityOf(labels) });
     return;
   }
-  const loaded = await loadConfig(scope.gateway);
+  const loaded = await scope.config();
   if (!loaded.ok) {
     // The ready label's name lives in the broken file, so the default name is what people use.
     if (label === DEFAULT_LABELS.ready)

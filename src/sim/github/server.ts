@@ -192,7 +192,7 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
         if (method === "GET" && result.status === 200 && payload !== undefined) {
           const etag = `W/"${createHash("sha256").update(payload).digest("hex").slice(0, 40)}"`;
           headers.etag = etag;
-          if (req.headers["if-none-match"] === etag) notModified = true;
+          notModified = etagMatches(req.headers["if-none-match"], etag);
         }
         if (counted && !notModified) {
           const after = limiter.spend(actor, "core", world.clock.now());
@@ -258,6 +258,16 @@ function sharedMachinery() {
   const spec = loadGitHubSpec();
   machinery ??= { routes: new RouteTable(spec.operations), validator: new OpenApiValidator(spec) };
   return machinery;
+}
+
+/**
+ * Whether an If-None-Match header names the current ETag: a list of tags or `*`, compared weakly
+ * (`W/"x"` matches `"x"`), as HTTP defines it for GET.
+ */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim() === "*" || opaque(tag) === opaque(etag));
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it, test } from "node:test";
+import { ConfigCache } from "../../src/app/config-cache.ts";
+import type { LoadedConfig } from "../../src/app/load-config.ts";
+import { FULL_NAME, GOOD_SPEC, startHarness, type Harness } from "./harness.ts";
+
+const broken: LoadedConfig = { ok: false, problems: ["x"] };
+
+test("the cache keeps the most recently read repositories and forgets one read without an ETag", () => {
+  const cache = new ConfigCache(2);
+  cache.set("acme/one", 'W/"1"', broken);
+  cache.set("acme/two", 'W/"2"', broken);
+  assert.equal(cache.get("ACME/One")?.etag, 'W/"1"');
+  cache.set("acme/three", 'W/"3"', broken);
+  assert.equal(cache.get("acme/two"), undefined, "the least recently read went first");
+  assert.equal(cache.get("acme/one")?.etag, 'W/"1"');
+  cache.set("acme/one", null, broken);
+  assert.equal(cache.get("acme/one"), undefined);
+});
+
+describe("the repository's config across events", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ files: { ".github/swarm.yml": "agents:\n  maxAgents: 2\n" } });
+  });
+  afterEach(async () => {
+    h.sim.assertNoViolations();
+    await h.close();
+  });
+
+  /** The requests the offline GitHub saw during `run`: all of them, and those answered 304. */
+  async function configReads(run: () => Promise<unknown>) {
+    const before = h.sim.requests();
+    await run();
+    const after = h.sim.requests();
+    return { requests: after.total - before.total, notModified: after.notModified - before.notModified };
+  }
+
+  it("is downloaded once, then revalidated with a 304 on later events, and an edit is seen on the next event", async () => {
+    const issue = h.sim.world.createIssue(FULL_NAME, { title: "Greeting", body: GOOD_SPEC, author: "alice" });
+    // An unrelated label makes the app read the config and stop there: one request per event.
+    const first = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
+    // The first event also mints the installation's token.
+    assert.deepEqual(first, { requests: 2, notModified: 0 });
+    const second = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
+    assert.deepEqual(second, { requests: 1, notModified: 1 });
+
+    // People rename the ready label in the config; the next event sees the new name.
+    const { token } = h.sim.world.createUser("alice");
+    const path = `${h.sim.url}/repos/${FULL_NAME}/contents/.github%2Fswarm.yml`;
+    const current = (await (await fetch(path, { headers: { authorization: `token ${token}` } })).json()) as {
+      sha: string;
+    };
+    const edit = await fetch(path, {
+      method: "PUT",
+      headers: { authorization: `token ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        message: "Rename the ready label",
+        content: Buffer.from("agents:\n  maxAgents: 2\nlabels:\n  ready: swarm:go\n").toString("base64"),
+        sha: current.sha,
+      }),
+    });
+    assert.equal(edit.status, 200);
+    const key = { repo: FULL_NAME, issueNumber: issue.number };
+    await h.deliver("issues", h.labeled(issue.number, "swarm:go", "alice"));
+    assert.notEqual(await h.ledger.tasks.get(key), undefined, "the renamed ready label started the task");
+    const after = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
+    assert.deepEqual(after, { requests: 1, notModified: 1 });
+  });
+});
