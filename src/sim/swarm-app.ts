@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { RequestCounter } from "../github/gateway.ts";
 import type { Ledger } from "../ledger/index.ts";
+import { ConfigCache } from "../app/config-cache.ts";
 import { swarmApp } from "../app/index.ts";
 import { PermissionCache } from "../app/permission-cache.ts";
 import type { AppDeps } from "../app/scope.ts";
@@ -44,18 +45,26 @@ export interface SwarmAppOnSim {
   close(): Promise<void>;
 }
 
+/** The real app's server on the offline GitHub, and what it holds for its whole life. */
+export interface SwarmAppServer {
+  server: AppServer;
+  deps: AppDeps;
+  /** Where GitHub posts the app's webhooks. */
+  webhookUrl: string;
+}
+
 /**
  * Starts the real app (Node's HTTP server, Probot's middleware, `swarmApp` over the ledger) on a
- * free port, its Octokit pointed at the offline GitHub, and the offline GitHub's webhook delivery
- * POSTing signed webhooks to it: the same path a webhook takes in production.
+ * free port, its Octokit pointed at the offline GitHub. Nothing delivers webhooks to it yet.
  */
-export async function startSwarmAppOnSim(
+export async function startSwarmAppServer(
   sim: GitHubSim,
   app: SimApp,
   options: { ledger: Ledger; logLevel?: AppSettings["LOG_LEVEL"] },
-): Promise<SwarmAppOnSim> {
+): Promise<SwarmAppServer> {
   const deps: AppDeps = {
     ledger: options.ledger,
+    configs: new ConfigCache(),
     permissions: new PermissionCache(),
     requests: new RequestCounter(),
     now: () => new Date(),
@@ -82,7 +91,20 @@ export async function startSwarmAppOnSim(
       })),
     },
   );
-  const delivery = new WebhookDelivery(sim, { appId: app.id, url: `${server.url}${WEBHOOK_PATH}` });
+  return { server, deps, webhookUrl: `${server.url}${WEBHOOK_PATH}` };
+}
+
+/**
+ * Starts the real app on the offline GitHub (see startSwarmAppServer) and the offline GitHub's
+ * webhook delivery POSTing signed webhooks to it: the same path a webhook takes in production.
+ */
+export async function startSwarmAppOnSim(
+  sim: GitHubSim,
+  app: SimApp,
+  options: { ledger: Ledger; logLevel?: AppSettings["LOG_LEVEL"] },
+): Promise<SwarmAppOnSim> {
+  const { server, deps, webhookUrl } = await startSwarmAppServer(sim, app, options);
+  const delivery = new WebhookDelivery(sim, { appId: app.id, url: webhookUrl });
   return {
     server,
     delivery,
