@@ -224,8 +224,9 @@ async function reviewDecision(
   const first = decideReview(input);
   if (first.mode === "none" || first.mode === "skip" || config.review.reviewers.length > 0) return first;
   for (const path of CODEOWNERS_PATHS) {
-    const file = await scope.gateway.readFile(path);
-    if (file !== null) return decideReview({ ...input, codeowners: parseCodeowners(file.text) });
+    const read = await scope.gateway.readFile(path);
+    if (read.changed && read.value !== null)
+      return decideReview({ ...input, codeowners: parseCodeowners(read.value.text) });
   }
   return first;
 }
