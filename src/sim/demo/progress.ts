@@ -32,6 +32,8 @@ export interface ProgressWatch {
   changes: ProgressChange[];
   /** The most workflow runs requested and not yet completed at any one time. */
   peakRuns(): number;
+  /** Resolves with the first change, seen so far or later, that `matches`. */
+  until(matches: (change: ProgressChange) => boolean): Promise<ProgressChange>;
   /** Reads the ledger once more and waits until every change so far is reported. */
   flush(): Promise<void>;
   stop(): void;
@@ -50,6 +52,8 @@ export function watchProgress(
   onChange: (change: ProgressChange) => void,
 ): ProgressWatch {
   const changes: ProgressChange[] = [];
+  const waiters: { matches: (change: ProgressChange) => boolean; resolve: (c: ProgressChange) => void }[] =
+    [];
   const seen = new Map<number, string>();
   const inFlight = new Set<number>();
   let peak = 0;
@@ -68,6 +72,10 @@ export function watchProgress(
         };
         changes.push(change);
         onChange(change);
+        for (const waiter of waiters.filter((w) => w.matches(change))) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve(change);
+        }
       }
     }));
   const listener = ({ payload }: SimEventEnvelope) => {
@@ -84,6 +92,10 @@ export function watchProgress(
   return {
     changes,
     peakRuns: () => peak,
+    until: (matches) => {
+      const seen = changes.find(matches);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ matches, resolve }));
+    },
     flush: read,
     stop: () => world.events.off("event", listener),
   };

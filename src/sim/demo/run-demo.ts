@@ -154,11 +154,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       await watch.flush();
     };
     const commands: DemoResult["commands"] = [];
-    const command = async (issue: number, text: string) => {
+    const watched = (matches: (change: ProgressChange) => boolean) =>
+      Promise.race([watch.until(matches), limit.reached]);
+    // A command; with `settled`, then everything it set off.
+    const command = async (issue: number, text: string, settled = true) => {
       note(`${DEMO_MAINTAINER}: ${text} (on #${issue})`);
       commands.push({ issue, command: text });
       await maintainer.rest.issues.createComment({ owner, repo, issue_number: issue, body: text });
-      await settle();
+      if (settled) await settle();
     };
 
     let stoppedAt: string | null;
@@ -177,13 +180,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           labels: [config.labels.ready],
         });
       await settle();
-      await command(1, "/swarm resume");
-      // The first task to start is cancelled while its run waits, then retried: it queues again.
-      const first = (await ledger.tasks.list({ repo: repository })).find((t) => t.state === "dispatched");
-      if (first !== undefined) {
-        await command(first.issueNumber, "/swarm cancel");
-        await command(first.issueNumber, "/swarm retry");
-      }
+      // The first task dispatched is cancelled while its run is under way, then retried. Each
+      // step waits for its own effect in the ledger, not for the whole swarm to fall quiet.
+      await command(1, "/swarm resume", false);
+      const first = await watched((c) => c.state === "dispatched");
+      await command(first.issue, "/swarm cancel", false);
+      await watched((c) => c.issue === first.issue && c.state === "cancelled");
+      await command(first.issue, "/swarm retry");
       stoppedAt = await untilEnded(ledger, repository, settle);
     } catch (error) {
       if (!(error instanceof DemoTimeout)) throw error;
