@@ -1,6 +1,6 @@
 import type { SwarmConfig } from "../core/config/schema.ts";
 import type { Effect } from "../core/lifecycle/effects.ts";
-import type { StatusLabel } from "../core/lifecycle/status.ts";
+import { statusLabel } from "../core/lifecycle/status.ts";
 import type { Task as LifecycleTask } from "../core/lifecycle/task.ts";
 import type { TaskKey } from "../ledger/index.ts";
 import { escalationComment, holdComment, specChecklistComment } from "./comments.ts";
@@ -8,8 +8,7 @@ import { advanceToMerge } from "./merge.ts";
 import { attemptHistory, mergedSummary } from "./outcome-summary.ts";
 import { dispatchAttempt } from "./dispatch.ts";
 import { runIntake } from "./intake.ts";
-import { mirrorLabels, type StateLabel } from "./mirror-labels.ts";
-import { publishStatus, statusView } from "./publish-status.ts";
+import { statusView } from "./publish-status.ts";
 import type { RepoScope } from "./scope.ts";
 import { offerSlots } from "./slots.ts";
 import { renderStatusReply } from "./status-comment.ts";
@@ -20,15 +19,6 @@ export interface Moved {
   before: LifecycleTask;
   after: LifecycleTask;
 }
-
-const labelKeys: Record<StatusLabel, StateLabel> = {
-  "swarm:queued": "queued",
-  "swarm:running": "running",
-  "swarm:review": "review",
-  "swarm:needs-spec": "needsSpec",
-  "swarm:needs-human": "needsHuman",
-  "swarm:done": "done",
-};
 
 /**
  * Performs a transition's effects in order, through the gateway and the ledger. A freed slot is
@@ -61,15 +51,10 @@ export async function applyEffects(
         slotFreed = true;
         break;
       case "setStatusLabel":
-        await mirrorLabels(
-          scope,
-          issue,
-          config.labels,
-          effect.label === null ? null : labelKeys[effect.label],
-        );
+        scope.publication.label(config, issue, statusLabel[moved.before.status], effect.label);
         break;
       case "comment.status":
-        await publishStatus(scope, config, issue);
+        scope.publication.status(config, issue, statusLabel[moved.before.status]);
         break;
       case "comment.spec-checklist":
         await gateway.createComment(issue, specChecklistComment(effect.problems));

@@ -3,6 +3,12 @@ import type { Context } from "probot";
 import type { SwarmConfig } from "../core/config/schema.ts";
 import { repoScope, type AppDeps, type RepoScope, type RepositoryRef } from "./scope.ts";
 
+/** An issue's labels as issue events carry them. */
+interface IssueLabels {
+  number: number;
+  labels?: (string | { name: string })[];
+}
+
 /** A handler of one event family: reads the event, asks core, applies the decision. */
 export type Handler<E extends EmitterWebhookEventName> = (
   scope: RepoScope,
@@ -11,7 +17,8 @@ export type Handler<E extends EmitterWebhookEventName> = (
 
 /**
  * Wraps a handler for Probot: skips a delivery the ledger has seen (GitHub redelivers with the
- * same id), gives the handler a logger carrying the delivery id and a scope for the repository.
+ * same id), gives the handler a logger carrying the delivery id and a scope for the repository,
+ * and once it is done writes the labels and status comments its transitions left.
  */
 export function handle<E extends EmitterWebhookEventName>(deps: AppDeps, handler: Handler<E>) {
   return async (context: Context<E>): Promise<void> => {
@@ -22,7 +29,18 @@ export function handle<E extends EmitterWebhookEventName>(deps: AppDeps, handler
       log.info("delivery seen before; skipped");
       return;
     }
-    await handler(repoScope(deps, context.octokit, payload.repository, log), context.payload);
+    const scope = repoScope(deps, context.octokit, payload.repository, log);
+    const issue = (payload as { issue?: IssueLabels }).issue;
+    if (issue?.labels !== undefined)
+      scope.publication.knowLabels(
+        issue.number,
+        issue.labels.map((l) => (typeof l === "string" ? l : l.name)),
+      );
+    try {
+      await handler(scope, context.payload);
+    } finally {
+      await scope.publication.flush(scope);
+    }
   };
 }
 

@@ -6,18 +6,16 @@ export type StateLabel = Exclude<keyof SwarmConfig["labels"], "ready">;
 
 /**
  * Makes the issue carry exactly one state label, `want` (or none when null), touching only the
- * labels that differ. `current` is the issue's labels when the event carried them.
+ * labels that differ from `current`, the labels the issue is known to have.
  */
 export async function mirrorLabels(
   scope: RepoScope,
   issueNumber: number,
   labels: SwarmConfig["labels"],
   want: StateLabel | null,
-  current?: readonly string[],
+  current: readonly string[],
 ): Promise<void> {
-  const have = new Set(
-    (current ?? (await scope.gateway.getIssue(issueNumber)).labels).map((l) => l.toLowerCase()),
-  );
+  const have = new Set(current.map((l) => l.toLowerCase()));
   const wanted = want === null ? null : labels[want];
   const stale = (Object.keys(labels) as (keyof SwarmConfig["labels"])[])
     .filter((k) => k !== "ready" && labels[k] !== wanted)

@@ -61,12 +61,16 @@ export class Reconciler {
       return;
     }
     const { config } = loaded;
-    for (const attempt of await this.#deps.ledger.attempts.listActive(repo))
-      if (attempt.state === "intent") await this.#recoverIntent(scope, config, attempt);
-      else if (attempt.workflowRunId !== null)
-        await this.#checkRun(scope, config, attempt, attempt.workflowRunId);
-    await this.#settleUnclaimed(scope, config);
-    await offerSlots(scope, config);
+    try {
+      for (const attempt of await this.#deps.ledger.attempts.listActive(repo))
+        if (attempt.state === "intent") await this.#recoverIntent(scope, config, attempt);
+        else if (attempt.workflowRunId !== null)
+          await this.#checkRun(scope, config, attempt, attempt.workflowRunId);
+      await this.#settleUnclaimed(scope, config);
+      await offerSlots(scope, config);
+    } finally {
+      await scope.publication.flush(scope);
+    }
   }
 
   /** An attempt claimed but never confirmed: find its run on GitHub, else dispatch it now. */

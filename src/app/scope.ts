@@ -4,6 +4,7 @@ import { GitHubGateway, type GatewayOctokit, type RequestCounter } from "../gith
 import type { ConfigCache } from "./config-cache.ts";
 import { loadConfig, type LoadedConfig } from "./load-config.ts";
 import type { PermissionCache } from "./permission-cache.ts";
+import { TaskPublication } from "./task-publication.ts";
 
 /** What the app holds for its whole life, shared by every event. */
 export interface AppDeps {
@@ -29,6 +30,8 @@ export interface RepoScope {
   defaultBranch(): Promise<string>;
   /** The repository's `.github/swarm.yml`, read once per event (revalidated against the cache). */
   config(): Promise<LoadedConfig>;
+  /** The labels and status comments the event owes its tasks, written once it is done. */
+  publication: TaskPublication;
 }
 
 /** A repository as webhook payloads and the REST API describe it. */
@@ -59,5 +62,6 @@ export function repoScope(
     log,
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
     config: () => (config ??= loadConfig(gateway, deps.configs)),
+    publication: new TaskPublication(),
   };
 }
