@@ -23,8 +23,8 @@ export function sessionIdOf(key: TaskKey, attempt: number): string {
 }
 
 /**
- * Performs a dispatch effect: checks the issue is still open and its work not merged, claims the
- * attempt in the ledger (the intent, written before GitHub is called; a second delivery or replica
+ * Performs a dispatch effect: checks the issue is still open (as the event knows it, else read)
+ * and its work not merged, claims the attempt in the ledger (the intent, written before GitHub is called; a second delivery or replica
  * gets "duplicate" and stops), dispatches the workflow with the job and records the run id that
  * `return_run_details` gives at once.
  */
@@ -36,7 +36,7 @@ export async function dispatchAttempt(
 ): Promise<DispatchOutcome> {
   const { ledger } = scope.deps;
   const { key } = moved;
-  const issue = await scope.gateway.getIssue(key.issueNumber);
+  const issue = await scope.issue(key.issueNumber);
   if (issue.state !== "open") {
     await step(scope, config, key.issueNumber, { kind: "issue.closed" });
     return "settled";

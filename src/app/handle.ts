@@ -1,12 +1,32 @@
 import type { EmitterWebhookEventName } from "@octokit/webhooks";
 import type { Context } from "probot";
 import type { SwarmConfig } from "../core/config/schema.ts";
+import type { IssueInfo } from "../github/gateway.ts";
 import { repoScope, type AppDeps, type RepoScope, type RepositoryRef } from "./scope.ts";
 
-/** An issue's labels as issue events carry them. */
-interface IssueLabels {
+/** An issue as issue and issue comment events carry it. */
+interface PayloadIssue {
   number: number;
+  state?: string;
+  title: string;
+  body?: string | null;
   labels?: (string | { name: string })[];
+  pull_request?: unknown;
+  comments: number;
+}
+
+/** The issue a payload carries, as the gateway would read it; undefined when it lacks its state or labels. */
+function issueOf(issue: PayloadIssue | undefined): IssueInfo | undefined {
+  if (issue?.labels === undefined || issue.state === undefined) return undefined;
+  return {
+    number: issue.number,
+    state: issue.state,
+    title: issue.title,
+    body: issue.body ?? "",
+    labels: issue.labels.map((l) => (typeof l === "string" ? l : l.name)),
+    isPullRequest: issue.pull_request !== undefined,
+    comments: issue.comments,
+  };
 }
 
 /** A handler of one event family: reads the event, asks core, applies the decision. */
@@ -30,12 +50,8 @@ export function handle<E extends EmitterWebhookEventName>(deps: AppDeps, handler
       return;
     }
     const scope = repoScope(deps, context.octokit, payload.repository, log);
-    const issue = (payload as { issue?: IssueLabels }).issue;
-    if (issue?.labels !== undefined)
-      scope.publication.knowLabels(
-        issue.number,
-        issue.labels.map((l) => (typeof l === "string" ? l : l.name)),
-      );
+    const issue = issueOf((payload as { issue?: PayloadIssue }).issue);
+    if (issue !== undefined) scope.knowIssue(issue);
     try {
       await handler(scope, context.payload);
     } finally {

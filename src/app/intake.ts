@@ -21,7 +21,7 @@ const WORKING = new Set([
  */
 export async function runIntake(scope: RepoScope, config: SwarmConfig, issueNumber: number): Promise<void> {
   const { ledger } = scope.deps;
-  const issue = await scope.gateway.getIssue(issueNumber);
+  const issue = await scope.issue(issueNumber);
   const dependencyStates = new Map<number, "open" | "closed">();
   for (const n of dependencyReferences(issue.body)) {
     const dependency = await scope.gateway.findIssue(n);

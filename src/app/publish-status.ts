@@ -62,7 +62,12 @@ export async function publishStatus(
   const known = (await ledger.tasks.get(key))?.statusCommentId ?? null;
   if (known !== null && (await scope.gateway.updateComment(issueNumber, known, body))) return;
 
-  const found = await scope.gateway.findBotComment(issueNumber, statusMarker(scope.repo, issueNumber));
+  // An issue the event knows to have no comments has none of the app's to adopt.
+  const comments = (await scope.knownIssue(issueNumber))?.comments;
+  const found =
+    comments === 0
+      ? null
+      : await scope.gateway.findBotComment(issueNumber, statusMarker(scope.repo, issueNumber));
   const id = found?.id ?? (await scope.gateway.createComment(issueNumber, body));
   const recorded =
     known === null

@@ -61,7 +61,8 @@ export async function settleRun(
     outcome: conclusion,
   });
   if (ended === undefined) return;
-  const pullRequest =
+  // The list answers the head and body the gate needs, so the pull request is not fetched again.
+  const pull =
     conclusion === "success"
       ? await scope.gateway.findPullRequest(key.issueNumber, agentBranch(key.issueNumber, attempt.agent))
       : null;
@@ -69,15 +70,9 @@ export async function settleRun(
     kind: "run.completed",
     attempt: attempt.number,
     conclusion,
-    pullRequest,
+    pullRequest: pull?.number ?? null,
   });
   // The agent opens its pull request while its run works, before the task awaits the gate: gate the head now.
-  if (moved?.ok && moved.task.status === "pr-open" && pullRequest !== null) {
-    const pull = await scope.gateway.getPull(key.issueNumber, pullRequest);
-    await gatePullRequest(scope, config, key, attempt.number, {
-      number: pull.number,
-      headSha: pull.head.sha,
-      body: pull.body,
-    });
-  }
+  if (moved?.ok && moved.task.status === "pr-open" && pull !== null)
+    await gatePullRequest(scope, config, key, attempt.number, pull);
 }

@@ -1,6 +1,11 @@
 import type { Logger } from "probot";
 import type { Ledger } from "../ledger/index.ts";
-import { GitHubGateway, type GatewayOctokit, type RequestCounter } from "../github/gateway.ts";
+import {
+  GitHubGateway,
+  type GatewayOctokit,
+  type IssueInfo,
+  type RequestCounter,
+} from "../github/gateway.ts";
 import type { ConfigCache } from "./config-cache.ts";
 import { loadConfig, type LoadedConfig } from "./load-config.ts";
 import type { PermissionCache } from "./permission-cache.ts";
@@ -32,6 +37,12 @@ export interface RepoScope {
   config(): Promise<LoadedConfig>;
   /** The labels and status comments the event owes its tasks, written once it is done. */
   publication: TaskPublication;
+  /** An issue as the event's payload carried it, else read from GitHub once per event. */
+  issue(issueNumber: number): Promise<IssueInfo>;
+  /** The issue if the event already knows it (its payload, or a read this event made). */
+  knownIssue(issueNumber: number): Promise<IssueInfo> | undefined;
+  /** Takes an issue as the event's payload carries it, so the event does not read it again. */
+  knowIssue(issue: IssueInfo): void;
 }
 
 /** A repository as webhook payloads and the REST API describe it. */
@@ -51,6 +62,7 @@ export function repoScope(
 ): RepoScope {
   const ref = { owner: repository.owner.login, repo: repository.name };
   const gateway = new GitHubGateway(octokit, ref, deps.requests);
+  const issues = new Map<number, Promise<IssueInfo>>();
   let branch: Promise<string> | undefined =
     repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
   let config: Promise<LoadedConfig> | undefined;
@@ -63,5 +75,13 @@ export function repoScope(
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
     config: () => (config ??= loadConfig(gateway, deps.configs)),
     publication: new TaskPublication(),
+    issue: (n) => {
+      const known = issues.get(n) ?? gateway.getIssue(n);
+      issues.set(n, known);
+      known.catch(() => issues.delete(n));
+      return known;
+    },
+    knownIssue: (n) => issues.get(n),
+    knowIssue: (issue) => void issues.set(issue.number, Promise.resolve(issue)),
   };
 }

@@ -28,16 +28,11 @@ interface Pending {
  * however many transitions an event makes (intake then dispatch; the run's end, the gate and the
  * enqueue), the issue gets at most one label change and one status comment edit, showing where
  * the task ended up. Each label request costs rate limit, so the labels the issue had when the
- * event began (the payload's, or the state label the app mirrored last) are not read again.
+ * event began (as the event knows them, else the state label the app mirrored last) are not
+ * read again.
  */
 export class TaskPublication {
   readonly #pending = new Map<number, Pending>();
-  readonly #labels = new Map<number, readonly string[]>();
-
-  /** Remembers an issue's labels as the event's payload carries them. */
-  knowLabels(issueNumber: number, labels: readonly string[]): void {
-    this.#labels.set(issueNumber, labels);
-  }
 
   #entry(config: SwarmConfig, issueNumber: number, shown: StatusLabel | null): Pending {
     const entry = this.#pending.get(issueNumber) ?? { config, shown, status: false };
@@ -64,7 +59,8 @@ export class TaskPublication {
       const { config, shown, want } = entry;
       if (want !== undefined) {
         const current =
-          this.#labels.get(issueNumber) ?? (shown === null ? [] : [config.labels[labelKeys[shown]]]);
+          (await scope.knownIssue(issueNumber))?.labels ??
+          (shown === null ? [] : [config.labels[labelKeys[shown]]]);
         await mirrorLabels(
           scope,
           issueNumber,

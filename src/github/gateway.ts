@@ -23,6 +23,18 @@ export interface WorkflowRunInfo {
   createdAt: string;
 }
 
+/** An issue as far as the app cares. */
+export interface IssueInfo {
+  number: number;
+  state: string;
+  title: string;
+  body: string;
+  labels: string[];
+  isPullRequest: boolean;
+  /** How many comments it has. */
+  comments: number;
+}
+
 /** An issue comment as far as the app cares. */
 export interface CommentInfo {
   id: number;
@@ -42,6 +54,17 @@ export interface RepoFile {
   path: string;
   text: string;
   sha: string;
+}
+
+/** A check run on a commit as the gateway lists it. */
+export interface CheckRunInfo {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
 }
 
 /** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
@@ -85,6 +108,7 @@ export class GitHubGateway {
   readonly #octokit: GatewayOctokit;
   readonly #repo: RepoRef;
   readonly #counter: RequestCounter;
+  readonly #checkRuns = new Map<string, Promise<CheckRunInfo[]>>();
   #requests = 0;
 
   constructor(octokit: GatewayOctokit, repo: RepoRef, counter: RequestCounter = new RequestCounter()) {
@@ -141,15 +165,8 @@ export class GitHubGateway {
     }
   }
 
-  /** The issue's state, labels and text. */
-  async getIssue(issueNumber: number): Promise<{
-    number: number;
-    state: string;
-    title: string;
-    body: string;
-    labels: string[];
-    isPullRequest: boolean;
-  }> {
+  /** The issue's state, labels, text and comment count. */
+  async getIssue(issueNumber: number): Promise<IssueInfo> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.issues.get({
         ...this.#repo,
@@ -163,6 +180,7 @@ export class GitHubGateway {
       body: data.body ?? "",
       labels: data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
       isPullRequest: data.pull_request !== undefined,
+      comments: data.comments,
     };
   }
 
@@ -447,8 +465,14 @@ export class GitHubGateway {
     );
   }
 
-  /** The open or closed pull request whose head is `branch` in this repository, newest first; null when none. */
-  async findPullRequest(issueNumber: number, branch: string): Promise<number | null> {
+  /**
+   * The newest open or closed pull request whose head is `branch` in this repository (its number,
+   * head sha and body, as the list reports them); null when none.
+   */
+  async findPullRequest(
+    issueNumber: number,
+    branch: string,
+  ): Promise<{ number: number; headSha: string; body: string | null } | null> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.list({
         ...this.#repo,
@@ -459,7 +483,8 @@ export class GitHubGateway {
         per_page: 1,
       }),
     );
-    return data[0]?.number ?? null;
+    const pull = data[0];
+    return pull === undefined ? null : { number: pull.number, headSha: pull.head.sha, body: pull.body };
   }
 
   /** Requests reviews of a task's pull request from people (`login`) and teams (`org/team`). */
@@ -531,33 +556,30 @@ export class GitHubGateway {
     return data;
   }
 
-  /** The newest check run of each name on a commit, with its output (the first 100 names). */
-  async listCheckRuns(
-    issueNumber: number | null,
-    ref: string,
-  ): Promise<
-    {
-      id: number;
-      name: string;
-      status: string;
-      conclusion: string | null;
-      title: string | null;
-      summary: string | null;
-      text: string | null;
-    }[]
-  > {
-    const { data } = await this.#call(issueNumber, () =>
+  /**
+   * The newest check run of each name on a commit, with its output (the first 100 names). Within
+   * one gateway (one event) a commit's runs are listed once: what the gateway writes on it since
+   * is added to what it listed, and a check that finishes meanwhile sends its own event.
+   */
+  async listCheckRuns(issueNumber: number | null, ref: string): Promise<CheckRunInfo[]> {
+    const listed = this.#checkRuns.get(ref);
+    if (listed !== undefined) return [...(await listed)];
+    const listing = this.#call(issueNumber, () =>
       this.#octokit.rest.checks.listForRef({ ...this.#repo, ref, filter: "latest", per_page: 100 }),
+    ).then(({ data }) =>
+      data.check_runs.map((r) => ({
+        id: r.id,
+        name: r.name,
+        status: r.status,
+        conclusion: r.conclusion,
+        title: r.output.title,
+        summary: r.output.summary,
+        text: r.output.text,
+      })),
     );
-    return data.check_runs.map((r) => ({
-      id: r.id,
-      name: r.name,
-      status: r.status,
-      conclusion: r.conclusion,
-      title: r.output.title,
-      summary: r.output.summary,
-      text: r.output.text,
-    }));
+    this.#checkRuns.set(ref, listing);
+    listing.catch(() => this.#checkRuns.delete(ref));
+    return [...(await listing)];
   }
 
   /** A check run's annotations (the first 100). */
@@ -700,6 +722,23 @@ export class GitHubGateway {
           check_run_id: data.id,
           output: { ...output, annotations: [...batch] },
         }),
+      );
+    const listed = this.#checkRuns.get(run.headSha);
+    if (listed !== undefined)
+      this.#checkRuns.set(
+        run.headSha,
+        listed.then((runs) => [
+          ...runs.filter((r) => r.name !== run.name),
+          {
+            id: data.id,
+            name: run.name,
+            status: "completed",
+            conclusion: run.conclusion,
+            title: run.title,
+            summary: run.summary,
+            text: null,
+          },
+        ]),
       );
     return data.id;
   }
