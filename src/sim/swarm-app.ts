@@ -11,7 +11,7 @@ import type { AppDeps } from "../app/scope.ts";
 import { startAppServer, type AppServer } from "../app/server.ts";
 import type { AppSettings } from "../app/settings.ts";
 import type { GitHubSim } from "./github/server.ts";
-import { WebhookDelivery } from "./github/webhooks/delivery.ts";
+import { WebhookDelivery, type FaultPlan } from "./github/webhooks/delivery.ts";
 import type { SimApp } from "./github/world.ts";
 
 const WEBHOOK_PATH = "/api/github/webhooks";
@@ -96,15 +96,20 @@ export async function startSwarmAppServer(
 
 /**
  * Starts the real app on the offline GitHub (see startSwarmAppServer) and the offline GitHub's
- * webhook delivery POSTing signed webhooks to it: the same path a webhook takes in production.
+ * webhook delivery POSTing signed webhooks to it, with the fault plan if one is given: the same
+ * path a webhook takes in production.
  */
 export async function startSwarmAppOnSim(
   sim: GitHubSim,
   app: SimApp,
-  options: { ledger: Ledger; logLevel?: AppSettings["LOG_LEVEL"] },
+  options: { ledger: Ledger; logLevel?: AppSettings["LOG_LEVEL"]; faults?: FaultPlan },
 ): Promise<SwarmAppOnSim> {
   const { server, deps, webhookUrl } = await startSwarmAppServer(sim, app, options);
-  const delivery = new WebhookDelivery(sim, { appId: app.id, url: webhookUrl });
+  const delivery = new WebhookDelivery(sim, {
+    appId: app.id,
+    url: webhookUrl,
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
+  });
   return {
     server,
     delivery,

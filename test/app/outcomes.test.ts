@@ -10,6 +10,7 @@ import { formatCommitMessage } from "../../src/core/trailers.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
 import type { SimEventEnvelope } from "../../src/sim/github/sim-events.ts";
+import type { FaultPlan } from "../../src/sim/github/webhooks/delivery.ts";
 import { registerSwarmApp, startSwarmAppOnSim, type SwarmAppOnSim } from "../../src/sim/swarm-app.ts";
 
 // The app end to end on the offline GitHub: real signed webhooks, the repository's ruleset with a
@@ -74,6 +75,7 @@ describe("outcomes end to end on the offline GitHub", () => {
   const scripts = new Map<number, Script>();
   const work = new Set<Promise<void>>();
   const failures: unknown[] = [];
+  let faults: FaultPlan | undefined;
 
   before(async () => {
     sim = await startGitHubSim();
@@ -113,7 +115,7 @@ describe("outcomes end to end on the offline GitHub", () => {
     // The repository's CI and the agent's workflow write as an app installed on the repository.
     ci = new Octokit({ baseUrl: sim.url, auth: sim.world.mintInstallationToken(installation.id).token });
     ledger = await openLedger({ url: ":memory:" });
-    swarm = await startSwarmAppOnSim(sim, app, { ledger });
+    swarm = await startSwarmAppOnSim(sim, app, { ledger, faults: (d) => faults?.(d) });
     sim.world.events.on("event", (e: SimEventEnvelope) => {
       if (e.payload.name === "workflow_run" && e.payload.action === "requested")
         track(runAgent(e.payload.runId));
@@ -310,6 +312,23 @@ describe("outcomes end to end on the offline GitHub", () => {
     // Requests on the app's side for the whole task, the target being 16.
     const requests = swarm.deps.requests.forTask(FULL, issue);
     console.log(`app requests for the happy path: ${requests}`);
+  });
+
+  it("reads an issue closed by its merged pull request's closing keyword as the merge, whichever webhook comes first", async () => {
+    // Hold back the pull request's `closed` webhook so the issue's arrives first.
+    faults = (d) => (d.event === "pull_request" && d.action === "closed" ? { delay: 5 } : undefined);
+    try {
+      const issue = await task("Closed by keyword", "src/keyword.ts", {
+        files: () => ({ "src/keyword.ts": "export const keyword = true;\n" }),
+        groupCi: () => "success",
+      });
+      assert.equal((await stored(issue))?.state, "merged");
+      const events = (await ledger.events.list({ repo: FULL, issueNumber: issue })).map((e) => e.action);
+      assert.ok(events.includes("task.merged"), "the merge is recorded");
+      assert.ok(!events.includes("task.cancelled"), "no cancel is recorded");
+    } finally {
+      faults = undefined;
+    }
   });
 
   it("sends an out-of-scope edit back through a red gate, then merges the reworked, in-scope attempt", async () => {

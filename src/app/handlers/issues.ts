@@ -59,14 +59,24 @@ export const onIssueUnlabeled: Handler<"issues.unlabeled"> = async (scope, paylo
   await step(scope, config, payload.issue.number, { kind: "label.removed" });
 };
 
-/** `issues.closed`: a closed issue stops its task (the app's own close after a merge changes nothing). */
+/** `issues.closed`: a closed issue stops its task, unless its pull request merged (the close is the merge's). */
 export const onIssueClosed: Handler<"issues.closed"> = async (scope, payload) => {
-  if (
-    (await scope.deps.ledger.tasks.get({ repo: scope.repo, issueNumber: payload.issue.number })) === undefined
-  )
-    return;
+  const issue = payload.issue.number;
+  const stored = await scope.deps.ledger.tasks.get({ repo: scope.repo, issueNumber: issue });
+  if (stored === undefined) return;
   const config = await configOrNull(scope);
-  if (config !== null) await step(scope, config, payload.issue.number, { kind: "issue.closed" });
+  if (config === null) return;
+  // Merging the task's pull request closes the issue through its "Closes #N", and GitHub does
+  // not promise that webhook comes after `pull_request.closed`: a merge must not read as a cancel.
+  const { status, pullRequest } = lifecycleOf(stored);
+  if (pullRequest !== null && status !== "merged" && status !== "cancelled") {
+    const pull = await scope.gateway.getPull(issue, pullRequest);
+    if (pull.merged) {
+      await step(scope, config, issue, { kind: "pr.merged", pullRequest });
+      return;
+    }
+  }
+  await step(scope, config, issue, { kind: "issue.closed" });
 };
 
 /** `issues.edited`: an issue waiting for a better spec is checked again. */

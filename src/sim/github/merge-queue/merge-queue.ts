@@ -1,3 +1,4 @@
+import { closingReferences } from "../closing-keywords.ts";
 import { deleteRef, moveRef } from "../branch-updates.ts";
 import { headShaOf } from "../routes/pulls.ts";
 import type { Actor, MergeGroupRef, SimEventEnvelope } from "../sim-events.ts";
@@ -631,7 +632,10 @@ export class MergeQueues {
   }
 }
 
-/** Records a pull request as merged at `sha` by `actor` and announces `pull_request` closed. */
+/**
+ * Records a pull request as merged at `sha` by `actor`, announces `pull_request` closed, and closes
+ * the issues its body names with a closing keyword when it merged into the default branch.
+ */
 export function markMerged(world: SimWorld, repo: SimRepo, pull: SimPull, sha: string, actor: Actor): void {
   const now = world.clock.now();
   const issue = repo.issues.get(pull.number);
@@ -649,6 +653,17 @@ export function markMerged(world: SimWorld, repo: SimRepo, pull: SimPull, sha: s
     { name: "pull_request", action: "closed", repository: repo.fullName, number: pull.number },
     actor,
   );
+  if (pull.base === repo.defaultBranch)
+    for (const number of closingReferences(issue?.body ?? null, repo.fullName)) {
+      const closed = repo.issues.get(number);
+      if (!closed || closed.state === "closed" || repo.pulls.has(number)) continue;
+      closed.state = "closed";
+      closed.stateReason = "completed";
+      closed.closedAt = now;
+      closed.closedBy = pull.mergedBy;
+      closed.updatedAt = now;
+      world.emit({ name: "issues", action: "closed", repository: repo.fullName, number }, actor);
+    }
 }
 
 /** What follows a merge: the head branch deleted when the repository says so. */
