@@ -61,6 +61,28 @@ export class GitCommandError extends Error {
 }
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
+/** Found answers kept by key, up to a limit (then it starts over); an undefined key is never kept. */
+class BoundedMemo<T> {
+  readonly #values = new Map<string, Promise<T>>();
+
+  get(key: string | undefined, compute: () => Promise<T>): Promise<T> {
+    if (key === undefined) return compute();
+    let value = this.#values.get(key);
+    if (value === undefined) {
+      if (this.#values.size >= 5000) this.#values.clear();
+      value = compute();
+      this.#values.set(key, value);
+      // A failed or empty read is not kept (an object may be written later): the next one asks again.
+      value.then(
+        (v) => v === undefined && this.#values.delete(key),
+        () => this.#values.delete(key),
+      );
+    }
+    return value;
+  }
+}
 
 /**
  * A bare repository driven by the git CLI: objects, refs and merges are git's own. Every call is
@@ -68,6 +90,10 @@ const ZERO_SHA = "0000000000000000000000000000000000000000";
  */
 export class GitRepo {
   readonly gitDir: string;
+  // Objects never change once written, so what was read by full sha is kept (a few thousand at
+  // most) and repeated reads, such as a config fetched on every event, spawn no git process.
+  readonly #blobs = new BoundedMemo<Buffer | undefined>();
+  readonly #entries = new BoundedMemo<GitTreeEntry | undefined>();
 
   constructor(gitDir: string) {
     this.gitDir = gitDir;
@@ -91,8 +117,10 @@ export class GitRepo {
 
   /** The bytes of a blob, or undefined when the sha is not a blob here. */
   async readBlob(sha: string): Promise<Buffer | undefined> {
-    if ((await this.objectType(sha)) !== "blob") return undefined;
-    return this.git(["cat-file", "blob", sha]);
+    return this.#blobs.get(FULL_SHA.test(sha) ? sha : undefined, async () => {
+      if ((await this.objectType(sha)) !== "blob") return undefined;
+      return this.git(["cat-file", "blob", sha]);
+    });
   }
 
   /** The type of an object ("blob", "tree", "commit", "tag"), or undefined when absent. */
@@ -174,6 +202,11 @@ export class GitRepo {
 
   /** The entry at `path` in a commit or tree, or undefined. */
   async entryAt(treeish: string, path: string): Promise<GitTreeEntry | undefined> {
+    const key = FULL_SHA.test(treeish) ? `${treeish}:${path}` : undefined;
+    return this.#entries.get(key, () => this.#entryAt(treeish, path));
+  }
+
+  async #entryAt(treeish: string, path: string): Promise<GitTreeEntry | undefined> {
     if (path === "") {
       const sha = await this.resolve(`${treeish}^{tree}`);
       return sha ? { mode: "040000", type: "tree", sha, path: "", size: undefined } : undefined;

@@ -1,0 +1,315 @@
+// The app's webhook figures: signed webhooks POSTed over HTTP to the app (Probot's node
+// middleware on Node's server, as `npm start` runs it) on the embedded SQLite ledger, against the
+// offline GitHub with no added latency. Webhooks handled per second, the time from receipt to
+// decision (the app answers once its handlers finished), and the GitHub requests from the ready
+// label to the dispatch of a task, counted by the offline GitHub's request accounting.
+import { createHmac, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { openLedger } from "../src/ledger/index.ts";
+import { actorKey } from "../src/sim/github/request-accounting.ts";
+import { startGitHubSim, type GitHubSim } from "../src/sim/github/server.ts";
+import type { SimEventEnvelope } from "../src/sim/github/sim-events.ts";
+import { renderWebhook } from "../src/sim/github/webhooks/render-payload.ts";
+import type { SimApp, SimInstallation } from "../src/sim/github/world.ts";
+import { registerSwarmApp, startSwarmAppServer } from "../src/sim/swarm-app.ts";
+import type { BenchRow } from "./run.ts";
+
+const OWNER = "acme";
+const REPO = `${OWNER}/widgets`;
+const TASKS = 40;
+const MAX_AGENTS = 10;
+
+const CONFIG = [
+  "agents:",
+  `  maxAgents: ${MAX_AGENTS}`,
+  "ownership:",
+  '  "src/auth/**": auth',
+  '  "src/billing/**": billing',
+  "",
+].join("\n");
+
+const WORKFLOW = [
+  "name: swarm agent",
+  "run-name: swarm ${{ fromJSON(inputs.job).sessionId }}",
+  "on:",
+  "  workflow_dispatch:",
+  "    inputs:",
+  "      job:",
+  "        required: true",
+  "jobs:",
+  "  agent:",
+  "    runs-on: ubuntu-latest",
+  "    steps:",
+  "      - run: echo working",
+  "",
+].join("\n");
+
+const AREAS = ["src/auth", "src/billing", "src/widgets", "docs"];
+
+function spec(n: number): string {
+  const area = AREAS[n % AREAS.length] ?? "src";
+  return [
+    `Task ${n}: make the change described here.`,
+    "",
+    "## Acceptance criteria",
+    "- [ ] the tests pass",
+    "",
+    "## Files",
+    `- \`${area}/part-${n}.ts\``,
+  ].join("\n");
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** A person's REST client on the offline GitHub (their actions make the webhooks). */
+function person(sim: GitHubSim, login: string) {
+  const { token } = sim.world.createUser(login);
+  return async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${sim.url}${path}`, {
+      method,
+      headers: { authorization: `token ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status >= 300) throw new Error(`${login}: ${method} ${path} answered ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+}
+
+async function createRepo(sim: GitHubSim): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), "app-bench-repo-"));
+  const files: Record<string, string> = {
+    "README.md": "# widgets\n",
+    ".github/workflows/swarm-agent.yml": WORKFLOW,
+    ".github/swarm.yml": CONFIG,
+  };
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(folder, path)), { recursive: true });
+    await writeFile(join(folder, path), content);
+  }
+  await sim.world.createRepo({ owner: OWNER, name: "widgets", fromFolder: folder });
+  await rm(folder, { recursive: true, force: true });
+}
+
+/** One delivered webhook: what it was and how long the app took to answer it. */
+interface Handled {
+  kind: string;
+  /** The label of a labeled event. */
+  label: string | undefined;
+  ms: number;
+  /** Requests the app's installation made while handling it, and how many of them were 304s. */
+  requests: number;
+  notModified: number;
+}
+
+/**
+ * Delivers the world's events to the app one at a time, as GitHub would (rendered from the
+ * published examples, signed), timing each POST from send to answer. Events the app causes
+ * while handling one (its labels, comments, dispatched runs) are queued and delivered too.
+ */
+class Deliverer {
+  readonly #sim: GitHubSim;
+  readonly #app: SimApp;
+  readonly #installation: SimInstallation;
+  readonly #url: string;
+  readonly #queue: SimEventEnvelope[] = [];
+  readonly handled: Handled[] = [];
+
+  constructor(sim: GitHubSim, app: SimApp, installation: SimInstallation, url: string) {
+    this.#sim = sim;
+    this.#app = app;
+    this.#installation = installation;
+    this.#url = url;
+    sim.world.events.on("event", (envelope: SimEventEnvelope) => {
+      if (app.events.includes(envelope.name)) this.#queue.push(envelope);
+    });
+  }
+
+  /** Delivers everything queued, including what the deliveries cause, until nothing is left. */
+  async drain(): Promise<void> {
+    const installationKey = actorKey({
+      kind: "installation",
+      appId: this.#app.id,
+      installationId: this.#installation.id,
+      login: this.#app.bot.login,
+    });
+    for (let envelope = this.#queue.shift(); envelope !== undefined; envelope = this.#queue.shift()) {
+      const urls = { api: this.#sim.url, html: this.#sim.url };
+      const webhook = await renderWebhook(this.#sim.world, urls, envelope, this.#installation);
+      if (webhook === undefined) continue;
+      const body = JSON.stringify(webhook.payload);
+      const signature = createHmac("sha256", this.#app.webhookSecret).update(body).digest("hex");
+      const before = this.#sim.requests();
+      const started = performance.now();
+      const response = await fetch(this.#url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "GitHub-Hookshot/offline",
+          "x-github-event": webhook.event,
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": `sha256=${signature}`,
+        },
+        body,
+      });
+      const answer = await response.text();
+      const ms = performance.now() - started;
+      if (response.status !== 200)
+        throw new Error(
+          `the app answered ${webhook.event}.${webhook.action ?? ""} with ${response.status}: ${answer}`,
+        );
+      const after = this.#sim.requests();
+      this.handled.push({
+        kind: `${webhook.event}.${webhook.action ?? ""}`,
+        label: (webhook.payload.label as { name?: string } | undefined)?.name,
+        ms,
+        requests: (after.byActor[installationKey] ?? 0) - (before.byActor[installationKey] ?? 0),
+        notModified: after.notModified - before.notModified,
+      });
+    }
+  }
+}
+
+export default async function bench(): Promise<BenchRow[]> {
+  const sim = await startGitHubSim();
+  const world = sim.world;
+  const app = registerSwarmApp(sim);
+  const installation = world.installApp(app.id, OWNER);
+  const ci = world.createApp({ slug: "ci", events: [] });
+  const ciInstallation = world.installApp(ci.id, OWNER);
+  await createRepo(sim);
+  world.addCollaborator(REPO, "maintainer", "write");
+  world.addCollaborator(REPO, "dev", "write");
+  const maintainer = person(sim, "maintainer");
+  const dev = person(sim, "dev");
+
+  const folder = await mkdtemp(join(tmpdir(), "app-bench-ledger-"));
+  const ledger = await openLedger({ url: join(folder, "ledger.db") });
+  const { server, webhookUrl } = await startSwarmAppServer(sim, app, { ledger, logLevel: "fatal" });
+  const deliverer = new Deliverer(sim, app, installation, webhookUrl);
+  const ciToken = world.mintInstallationToken(ciInstallation.id).token;
+  const ciCheck = async (sha: string, name: string) => {
+    const response = await fetch(`${sim.url}/repos/${REPO}/check-runs`, {
+      method: "POST",
+      headers: { authorization: `token ${ciToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, head_sha: sha, status: "completed", conclusion: "success" }),
+    });
+    if (response.status !== 201) throw new Error(`ci: check run answered ${response.status}`);
+  };
+
+  try {
+    // Warm-up: the offline GitHub compiles its validators and the app mints its token on first use.
+    const warm = (await maintainer("POST", `/repos/${REPO}/issues`, { title: "Warm-up", body: "hello" })) as {
+      number: number;
+    };
+    await dev("POST", `/repos/${REPO}/issues/${warm.number}/comments`, { body: "/swarm help" });
+    await deliverer.drain();
+    deliverer.handled.length = 0;
+
+    const head = world.repo(REPO)?.git;
+    const sha = (await head?.resolve("refs/heads/main")) ?? "";
+    const issues: number[] = [];
+    const started = performance.now();
+    for (let n = 1; n <= TASKS; n++) {
+      const issue = (await maintainer("POST", `/repos/${REPO}/issues`, {
+        title: `Task ${n}`,
+        body: spec(n),
+      })) as {
+        number: number;
+      };
+      issues.push(issue.number);
+      await dev("POST", `/repos/${REPO}/issues/${issue.number}/comments`, {
+        body: "I can take a look at this.",
+      });
+      await maintainer("POST", `/repos/${REPO}/issues/${issue.number}/labels`, { labels: ["swarm:ready"] });
+      await deliverer.drain();
+      await dev("POST", `/repos/${REPO}/issues/${issue.number}/comments`, { body: "/swarm status" });
+      await ciCheck(sha, `ci/test-${n}`);
+      await deliverer.drain();
+    }
+    // The agents' runs start and finish; each finished run frees a slot for a waiting task.
+    for (let round = 0; round < TASKS; round++) {
+      const runs = [...(world.repo(REPO)?.workflowRuns.values() ?? [])].filter(
+        (r) => r.status !== "completed",
+      );
+      if (runs.length === 0) break;
+      for (const run of runs) {
+        if (run.status !== "in_progress") world.updateWorkflowRun(REPO, run.id, { status: "in_progress" });
+        await deliverer.drain();
+      }
+      for (const [i, run] of runs.entries()) {
+        world.updateWorkflowRun(REPO, run.id, {
+          status: "completed",
+          conclusion: i % 4 === 3 ? "failure" : "success",
+        });
+        await deliverer.drain();
+      }
+    }
+    const wall = performance.now() - started;
+    const handled = deliverer.handled;
+    const busy = handled.reduce((sum, h) => sum + h.ms, 0);
+    const times = handled.map((h) => h.ms).sort((a, b) => a - b);
+    const kinds = new Map<string, number>();
+    for (const h of handled) kinds.set(h.kind, (kinds.get(h.kind) ?? 0) + 1);
+    console.error(
+      `app-webhooks: ${handled.length} webhooks in ${Math.round(wall)} ms of driving (${Math.round(busy)} ms in the app): ${[
+        ...kinds,
+      ]
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}`,
+    );
+    const byKind = new Map<string, number[]>();
+    for (const h of handled) byKind.set(h.kind, [...(byKind.get(h.kind) ?? []), h.ms]);
+    for (const [kind, list] of byKind) {
+      const sorted = list.sort((a, b) => a - b);
+      console.error(
+        `  ${kind}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, requests ${(
+          handled.filter((h) => h.kind === kind).reduce((s, h) => s + h.requests, 0) / list.length
+        ).toFixed(2)} per webhook`,
+      );
+    }
+
+    // Label to dispatch: while runs are not yet moving, the first MAX_AGENTS ready labels find a
+    // free slot and dispatch within their own delivery; the later ones wait in the queue.
+    const immediate = handled.filter((h) => h.label === "swarm:ready").slice(0, MAX_AGENTS);
+    const attempts = await Promise.all(
+      issues.map((issueNumber) => ledger.attempts.get({ repo: REPO, issueNumber }, 1)),
+    );
+    const dispatched = attempts.filter((a) => a?.workflowRunId != null);
+    if (dispatched.length !== TASKS)
+      throw new Error(`only ${dispatched.length} of ${TASKS} tasks were dispatched`);
+    const perTask = immediate.reduce((s, h) => s + h.requests, 0) / immediate.length;
+    const charged = immediate.reduce((s, h) => s + h.requests - h.notModified, 0) / immediate.length;
+    return [
+      {
+        measure: "webhooks handled per second (one at a time)",
+        value: (handled.length / busy) * 1000,
+        unit: "webhooks/s",
+        target: { atLeast: 300 },
+      },
+      { measure: "receipt to decision, p50", value: percentile(times, 50), unit: "ms" },
+      {
+        measure: "receipt to decision, p99",
+        value: percentile(times, 99),
+        unit: "ms",
+        target: { atMost: 25 },
+      },
+      {
+        measure: "GitHub requests, ready label to dispatch",
+        value: perTask,
+        unit: "requests/task",
+        target: { atMost: 5 },
+      },
+      { measure: "of which count against the rate limit", value: charged, unit: "requests/task" },
+    ];
+  } finally {
+    await server.close();
+    await ledger.close();
+    await rm(folder, { recursive: true, force: true });
+    await sim.close();
+  }
+}
