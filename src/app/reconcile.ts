@@ -4,6 +4,7 @@ import { encodeJob } from "../core/job.ts";
 import type { Attempt } from "../ledger/index.ts";
 import type { GatewayOctokit } from "../github/gateway.ts";
 import { jobMode, jobOf, sessionIdOf } from "./dispatch.ts";
+import { advanceToMerge } from "./merge.ts";
 import { routeModel } from "../core/routing.ts";
 import { settleRun } from "./runs.ts";
 import { repoScope, type AppDeps, type RepoScope } from "./scope.ts";
@@ -35,7 +36,12 @@ export class Reconciler {
     const { ledger } = this.#deps;
     const active = await ledger.attempts.listActive();
     const stuck = await ledger.tasks.list({ states: ["queued", "rework", "dispatched"] });
-    const repos = new Set([...active.map((a) => a.repo), ...stuck.map((t) => t.repo)]);
+    const claims = await ledger.merges.listUnconfirmed(this.#staleBefore());
+    const repos = new Set([
+      ...active.map((a) => a.repo),
+      ...stuck.map((t) => t.repo),
+      ...claims.map((c) => c.repo),
+    ]);
     for (const repo of repos) {
       try {
         await this.reconcileRepository(repo, await this.#octokitFor(repo));
@@ -67,6 +73,7 @@ export class Reconciler {
         else if (attempt.workflowRunId !== null)
           await this.#checkRun(scope, config, attempt, attempt.workflowRunId);
       await this.#settleUnclaimed(scope, config);
+      await this.#settleMergeClaims(scope, config);
       await offerSlots(scope, config);
     } finally {
       await scope.publication.flush(scope);
@@ -182,6 +189,42 @@ export class Reconciler {
         attempt: task.attempt,
         reason: "the app stopped before the dispatch was claimed",
       });
+    }
+  }
+
+  #staleBefore(): string {
+    return new Date(this.#deps.now().getTime() - INTENT_GRACE_MS).toISOString();
+  }
+
+  /**
+   * Merge claims GitHub never confirmed (the app stopped between the claim and the GraphQL call):
+   * a pull request the queue holds (or auto-merge, or merged) gets its claim confirmed; otherwise
+   * the claim is released and the task's pull request moved on towards the merge again.
+   */
+  async #settleMergeClaims(scope: RepoScope, config: SwarmConfig): Promise<void> {
+    const { ledger } = this.#deps;
+    for (const head of await ledger.merges.listUnconfirmed(this.#staleBefore(), scope.repo)) {
+      const key = { repo: head.repo, issueNumber: head.issueNumber };
+      const stored = await ledger.tasks.get(key);
+      const task = stored === undefined ? undefined : lifecycleOf(stored);
+      const pullNumber = task?.pullRequest ?? null;
+      const state = pullNumber === null ? null : await scope.gateway.mergeState(key.issueNumber, pullNumber);
+      if (state !== null && (state.merged || state.queued || state.autoMerge)) {
+        await ledger.merges.requested(head);
+        continue;
+      }
+      await ledger.merges.release(head);
+      scope.log.info(
+        { task: `${key.repo}#${key.issueNumber}`, head: head.headSha },
+        "released a stale merge claim",
+      );
+      if (
+        task?.status === "in-merge-queue" &&
+        task.attempt === head.attempt &&
+        pullNumber !== null &&
+        state?.headSha === head.headSha
+      )
+        await advanceToMerge(scope, config, key, head.attempt, pullNumber);
     }
   }
 

@@ -533,6 +533,36 @@ export class GitHubGateway {
     );
   }
 
+  /** Whether a task's pull request is merged, in the merge queue or set to auto-merge, and its head (GraphQL). */
+  async mergeState(
+    issueNumber: number,
+    pullNumber: number,
+  ): Promise<{ merged: boolean; queued: boolean; autoMerge: boolean; headSha: string } | null> {
+    const data = await this.#call(issueNumber, () =>
+      this.#octokit.graphql<{
+        repository: {
+          pullRequest: {
+            merged: boolean;
+            isInMergeQueue: boolean;
+            autoMergeRequest: { enabledAt: string | null } | null;
+            headRefOid: string;
+          } | null;
+        } | null;
+      }>(
+        "query($owner: String!, $name: String!, $number: Int!) { repository(owner: $owner, name: $name) { pullRequest(number: $number) { merged isInMergeQueue autoMergeRequest { enabledAt } headRefOid } } }",
+        { owner: this.#repo.owner, name: this.#repo.repo, number: pullNumber },
+      ),
+    );
+    const pull = data.repository?.pullRequest;
+    if (pull == null) return null;
+    return {
+      merged: pull.merged,
+      queued: pull.isInMergeQueue,
+      autoMerge: pull.autoMergeRequest !== null,
+      headSha: pull.headRefOid,
+    };
+  }
+
   /** Takes a task's pull request out of the merge queue (GraphQL dequeuePullRequest). */
   async dequeuePullRequest(issueNumber: number, pullNumber: number): Promise<void> {
     const { data } = await this.#call(issueNumber, () =>

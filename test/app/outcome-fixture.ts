@@ -64,6 +64,8 @@ export interface OutcomeWorld {
   ledger: Ledger;
   swarm: SwarmAppOnSim;
   alice: Octokit;
+  /** The app's installation on the repository. */
+  installationId: number;
   /** Opens an issue with a spec scoped to `file`, labels it ready and waits until all is quiet. */
   task(title: string, file: string, script: Script): Promise<number>;
   /** Waits until the app, the queue and the scripted agent and CI have nothing left to do. */
@@ -294,6 +296,7 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
     ledger,
     swarm,
     alice,
+    installationId: installation.id,
     async task(title, file, script) {
       const issue = await alice.rest.issues.create({ ...o, title, body: spec(file) });
       scripts.set(issue.data.number, script);

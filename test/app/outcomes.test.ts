@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Octokit } from "@octokit/rest";
 import { parseJob } from "../../src/core/job.ts";
+import { Reconciler } from "../../src/app/reconcile.ts";
 import type { Ledger } from "../../src/ledger/index.ts";
 import type { GitHubSim } from "../../src/sim/github/server.ts";
 import type { SwarmAppOnSim } from "../../src/sim/swarm-app.ts";
@@ -148,6 +149,38 @@ describe("outcomes end to end on the offline GitHub", () => {
       human.map((r) => [r.reviewer, r.verdict, r.reason]),
       [["alice", "approved", "/swarm approve"]],
     );
+  });
+
+  it("settles a merge claim a crash left before the enqueue: reconcile puts the pull request into the queue", async () => {
+    const issue = await task("Crash", "src/crash.ts", {
+      files: () => ({ "src/crash.ts": "export const crash = true;\n" }),
+      groupCi: () => "success",
+      headCi: "running",
+    });
+    const t = await stored(issue);
+    assert.equal(t?.state, "in-merge-queue");
+    const pull = sim.world.repo(FULL)?.pulls.get(t.pullNumber ?? 0);
+    assert.ok(pull);
+    const head = (await alice.rest.pulls.get({ ...o, pull_number: pull.number })).data.head.sha;
+    // The app stopped after writing its claim and before the GraphQL call.
+    const claim = { repo: FULL, issueNumber: issue, attempt: t.attempts, headSha: head };
+    assert.ok(await ledger.merges.claim({ ...claim, method: "queue" }));
+    await world.finishHeadCheck(issue);
+    await settle();
+    assert.equal((await stored(issue))?.state, "in-merge-queue", "the claim holds the enqueue back");
+    assert.deepEqual(await ledger.merges.get(claim), { method: "queue", state: "claimed" });
+
+    const reconciler = new Reconciler(swarm.server.probot, swarm.deps);
+    const now = swarm.deps.now;
+    swarm.deps.now = () => new Date(now().getTime() + 10 * 60_000);
+    try {
+      await reconciler.reconcileRepository(FULL, await swarm.server.probot.auth(world.installationId));
+    } finally {
+      swarm.deps.now = now;
+    }
+    await settle();
+    assert.equal((await stored(issue))?.state, "merged");
+    assert.deepEqual(await ledger.merges.get(claim), { method: "queue", state: "requested" });
   });
 
   it("records no OpenAPI or webhook violation", () => {

@@ -648,6 +648,21 @@ function contract(backend: Backend) {
         await close();
       }
     });
+
+    test("lists the claims GitHub never confirmed that are older than a time, per repository or all", () =>
+      withLedger(async (ledger) => {
+        const confirmed = { ...head, headSha: "d".repeat(40) };
+        const elsewhere = { ...head, repo: "octo/elsewhere" };
+        for (const h of [head, confirmed, elsewhere]) await ledger.merges.claim({ ...h, method: "queue" });
+        await ledger.merges.requested(confirmed);
+        const later = new Date(Date.now() + 60_000).toISOString();
+        assert.deepEqual(await ledger.merges.listUnconfirmed(later, repo), [head]);
+        assert.deepEqual(
+          (await ledger.merges.listUnconfirmed(later)).map((h) => h.repo).sort(),
+          ["octo/elsewhere", repo].sort(),
+        );
+        assert.deepEqual(await ledger.merges.listUnconfirmed("2000-01-01T00:00:00.000Z"), []);
+      }));
   });
 
   describe("reviews, incidents, deliveries", () => {

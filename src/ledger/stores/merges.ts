@@ -52,6 +52,20 @@ export class MergeClaimStore {
       .execute();
   }
 
+  /**
+   * Claims written before `before` (ISO time) that GitHub never confirmed: the app stopped between
+   * the claim and the call, or between the call and recording its answer. In one repository, or all.
+   */
+  async listUnconfirmed(before: string, repo?: string): Promise<ClaimedHead[]> {
+    let query = this.#ctx.db
+      .selectFrom("mergeClaims")
+      .select(["repo", "issueNumber", "attempt", "headSha"])
+      .where("state", "=", "claimed")
+      .where("at", "<", before);
+    if (repo !== undefined) query = query.where("repo", "=", repo);
+    return query.orderBy("at").execute();
+  }
+
   /** The claim on a head, if any: its method and whether GitHub accepted it. */
   async get(
     head: ClaimedHead,
