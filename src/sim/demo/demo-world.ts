@@ -4,7 +4,7 @@ import { Octokit } from "@octokit/rest";
 import type { GitHubSim } from "../github/server.ts";
 import type { SimApp } from "../github/world.ts";
 import { registerSwarmApp } from "../swarm-app.ts";
-import { REQUIRED_CHECKS } from "./sample-project.ts";
+import { DEMO_CI_CHECK, REQUIRED_CHECKS, WORKFLOW_SETTINGS } from "./sample-project.ts";
 
 /** The demo's organisation, repository and the person who steers the swarm. */
 export const DEMO_OWNER = "demo-org";
@@ -31,12 +31,15 @@ async function writeFolder(folder: string, files: Record<string, string>): Promi
  * Sets up the offline GitHub for the demo: the app registered from app.yml and installed on the
  * organisation, the sample repository committed from `files` (staged in `folder`) with the
  * branch ruleset docs/operations.md recommends (merge queue on, the repository's CI and
- * `swarm/gate` required), and a maintainer with the maintain role.
+ * `swarm/gate` required), its CI check, the Actions secrets and variables the agent workflow
+ * reads (the offline Anthropic's address and key, the app's id and key), and a maintainer with
+ * the maintain role.
  */
 export async function buildDemoWorld(
   github: GitHubSim,
   folder: string,
   files: Record<string, string>,
+  anthropic: { url: string; apiKey: string },
 ): Promise<DemoWorld> {
   const app = registerSwarmApp(github);
   github.world.installApp(app.id, DEMO_OWNER);
@@ -63,6 +66,11 @@ export async function buildDemoWorld(
       },
     ],
   });
+  github.world.defineCiCheck(repository, DEMO_CI_CHECK);
+  github.world.setSecret(repository, WORKFLOW_SETTINGS.anthropicKeySecret, anthropic.apiKey);
+  github.world.setVariable(repository, WORKFLOW_SETTINGS.anthropicUrlVariable, anthropic.url);
+  github.world.setVariable(repository, WORKFLOW_SETTINGS.appIdVariable, String(app.id));
+  github.world.setSecret(repository, WORKFLOW_SETTINGS.privateKeySecret, app.privateKey);
   const { token } = github.world.createUser(DEMO_MAINTAINER);
   github.world.addCollaborator(repository, DEMO_MAINTAINER, "maintain");
   return { repository, app, maintainer: new Octokit({ baseUrl: github.url, auth: token }) };
