@@ -30,7 +30,7 @@ export function formatNote(note: string, elapsedMs: number): string {
 /** What the watcher saw: every state change, and the most workflow runs in flight at once. */
 export interface ProgressWatch {
   changes: ProgressChange[];
-  /** The most workflow runs requested and not yet completed at any one time. */
+  /** The most agent runs at work at any one time: requested, not completed, not being cancelled. */
   peakRuns(): number;
   /** Resolves with the first change, seen so far or later, that `matches`. */
   until(matches: (change: ProgressChange) => boolean): Promise<ProgressChange>;
@@ -43,7 +43,8 @@ export interface ProgressWatch {
  * Watches a repository for the live progress: after each event on the offline GitHub (the app's
  * label and status comment writes among them, which follow its ledger writes) it reads the
  * ledger's tasks and reports each whose state or attempt changed. It also counts workflow runs in
- * flight, so the agent cap can be checked from what GitHub saw.
+ * flight, so the agent cap can be checked from what GitHub saw. A run stops counting when its
+ * cancellation is asked for: the app gives the slot away then, while the runner stops the agent.
  */
 export function watchProgress(
   world: SimWorld,
@@ -88,7 +89,11 @@ export function watchProgress(
     // A failed read is not lost: the chain stays rejected, so the next flush throws it.
     read().catch(() => undefined);
   };
+  const cancelled = (repo: string, runId: number) => {
+    if (repo.toLowerCase() === repository.toLowerCase()) inFlight.delete(runId);
+  };
   world.events.on("event", listener);
+  world.runControl.on("cancel", cancelled);
   return {
     changes,
     peakRuns: () => peak,
@@ -97,6 +102,9 @@ export function watchProgress(
       return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ matches, resolve }));
     },
     flush: read,
-    stop: () => world.events.off("event", listener),
+    stop: () => {
+      world.events.off("event", listener);
+      world.runControl.off("cancel", cancelled);
+    },
   };
 }
