@@ -8,7 +8,7 @@ import type { Task as LedgerTask, TaskKey } from "../ledger/index.ts";
 import type { RepoScope } from "./scope.ts";
 import { step } from "./step.ts";
 import { recordOf } from "./task-record.ts";
-import { routeAttempt, type AttemptRoute } from "./route.ts";
+import { agentToKeep, routeAttempt, type AttemptRoute } from "./route.ts";
 
 type DispatchEffect = Extract<Effect, { type: "dispatch" }>;
 
@@ -54,8 +54,14 @@ export async function dispatchAttempt(
   }
   let reason: string;
   try {
-    const route = await routeAttempt(scope, config, stored, issue.labels, effect.model);
     const mode = jobMode(effect.mode, effect.rejection);
+    const keep = agentToKeep(mode.mode, stored);
+    const route = await routeAttempt(scope, config, stored, issue.labels, effect.model, keep);
+    if ("wait" in route) {
+      scope.log.info({ task: `${key.repo}#${key.issueNumber}`, reason: route.wait }, "back to the queue");
+      await ledger.tasks.update(key, recordOf(moved.before));
+      return "requeued";
+    }
     const claim = await ledger.attempts.claimDispatch({
       ...key,
       attempt: effect.attempt,

@@ -1,8 +1,17 @@
 import { areasOfScope } from "../core/areas.ts";
 import type { SwarmConfig, Tier } from "../core/config/schema.ts";
+import type { Job } from "../core/job.ts";
 import { route } from "../core/routing.ts";
 import type { Task as LedgerTask } from "../ledger/index.ts";
 import type { RepoScope } from "./scope.ts";
+
+/**
+ * The agent an attempt in `mode` stays with: rework and conflict resolution push to the task's
+ * branch, `swarm/<issue>-<agent>` of its last agent; fresh work goes to whoever routing picks.
+ */
+export function agentToKeep(mode: Job["mode"], task: LedgerTask): string | undefined {
+  return mode === "implement" ? undefined : (task.agent ?? undefined);
+}
 
 /** The routing decision for one attempt. */
 export interface AttemptRoute {
@@ -16,8 +25,9 @@ export interface AttemptRoute {
 
 /**
  * Gathers what routing weighs (failed attempts, busy agents, the task's areas, each agent's
- * record in them and when it last worked) and asks core for the model and agent. Throws with routing's reason when it
- * finds none, which the caller reports as a failed dispatch.
+ * record in them and when it last worked) and asks core for the model and agent. `keep` is the
+ * agent whose branch the attempt continues on. Answers `{ wait }` while that agent is busy; throws
+ * with routing's reason when it finds none, which the caller reports as a failed dispatch.
  */
 export async function routeAttempt(
   scope: RepoScope,
@@ -25,7 +35,8 @@ export async function routeAttempt(
   task: LedgerTask,
   labels: readonly string[],
   override: string | undefined,
-): Promise<AttemptRoute> {
+  keep: string | undefined,
+): Promise<AttemptRoute | { wait: string }> {
   const { ledger } = scope.deps;
   const key = { repo: task.repo, issueNumber: task.issueNumber };
   const areas = areasOfScope(task.fileScope, config.ownership);
@@ -54,8 +65,10 @@ export async function routeAttempt(
       areas,
       history,
       lastUsed: new Map(agents.map((a) => [a.name, Date.parse(a.lastUsedAt)])),
+      keep,
     },
   );
+  if (!decision.ok && decision.wait) return { wait: decision.reason };
   if (!decision.ok) throw new Error(decision.reason);
   // A model id outside the tiers still runs; the job names the default tier for its budget class.
   return { ...decision, areas, tier: decision.tier ?? config.models.defaultTier };

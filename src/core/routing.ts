@@ -81,12 +81,22 @@ export interface AgentPickInput {
   /** The task's areas from the spec lint. */
   areas: readonly string[];
   history: readonly AgentRecord[];
+  /**
+   * The agent whose branch holds the task's pull request, for an attempt that continues on it
+   * (rework, conflict resolution): the branch is `swarm/<issue>-<agent>` and its commits carry
+   * that agent's trailers, so the attempt stays with that agent and waits while it is busy.
+   */
+  keep?: string | undefined;
   /** When each agent last started a job, in milliseconds since the epoch; never used = absent. */
   lastUsed: ReadonlyMap<string, number>;
 }
 
-/** The agent chosen for a task and why, or why none could be. */
-export type AgentPick = { ok: true; agent: string; reason: string } | { ok: false; reason: string };
+/**
+ * The agent chosen for a task and why, or why none could be; `wait` when the task's own agent is
+ * busy and the task should keep its place until it is free.
+ */
+export type AgentPick =
+  { ok: true; agent: string; reason: string } | { ok: false; reason: string; wait?: true };
 
 /** The pool's names, `<prefix>-01` up to `maxAgents`, in pool order. */
 export function agentPool(agents: SwarmConfig["agents"]): string[] {
@@ -97,13 +107,24 @@ export function agentPool(agents: SwarmConfig["agents"]): string[] {
 }
 
 /**
- * Picks a free agent: an agent the ownership map names as an area's owner first; then the best
+ * Picks a free agent: the agent to `keep` when there is one (or waits for it); an agent the
+ * ownership map names as an area's owner first; then the best
  * pass rate in the task's areas, smoothed as (passed + 1) / (attempts + 2) so one lucky pass does
  * not outrank a long good record and a newcomer starts at one half; then the least recently used;
  * then pool order.
  */
 export function pickAgent(input: AgentPickInput): AgentPick {
   const pool = agentPool(input.agents);
+  // An agent no longer in the pool (the config shrank it) gives its task up to the others.
+  const keep = input.keep !== undefined && pool.includes(input.keep) ? input.keep : undefined;
+  if (keep !== undefined)
+    return input.busy.has(keep)
+      ? {
+          ok: false,
+          wait: true,
+          reason: `${keep} holds the task's branch and is busy; the task waits for it`,
+        }
+      : { ok: true, agent: keep, reason: `${keep} holds the task's branch and pull request` };
   const free = pool.filter((agent) => !input.busy.has(agent));
   if (free.length === 0) return { ok: false, reason: `all ${pool.length} agents are busy` };
   const owner = free.find((agent) => input.areas.includes(agent));
@@ -155,7 +176,7 @@ export function pickAgent(input: AgentPickInput): AgentPick {
 /** The routing decision for an attempt: model and agent together, with one reason for the ledger. */
 export type Route =
   | { ok: true; tier: Tier | null; model: string; agent: string; reason: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; wait?: true };
 
 /** Routes an attempt: its model (see routeModel) and its agent (see pickAgent). */
 export function route(model: ModelRouteInput, agent: AgentPickInput): Route {

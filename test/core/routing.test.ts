@@ -166,6 +166,19 @@ test("equal records go to the least recently used, then to pool order", () => {
   assert.equal(r3.ok && r3.agent, "builder-01");
 });
 
+test("work that continues on a branch stays with the agent holding it, and waits while that agent is busy", () => {
+  const history = [{ agent: "builder-02", area: "auth", passed: 9, failed: 0 }];
+  const kept = pickAgent(agentInput({ history, keep: "builder-03" }));
+  assert.deepEqual(kept.ok && kept.agent, "builder-03", "the branch's agent, over a better record");
+  assert.match(kept.reason, /builder-03 holds the task's branch/);
+  const busy = pickAgent(agentInput({ history, keep: "builder-03", busy: new Set(["builder-03"]) }));
+  assert.equal(busy.ok, false);
+  assert.equal(!busy.ok && busy.wait, true, "the task waits for its agent rather than failing");
+  // An agent the pool no longer has (maxAgents lowered) leaves the task to the others.
+  const gone = pickAgent(agentInput({ history, keep: "builder-07" }));
+  assert.equal(gone.ok && gone.agent, "builder-02");
+});
+
 test("an agent named as an area's owner is picked while free", () => {
   const history = [{ agent: "builder-01", area: "builder-03", passed: 9, failed: 0 }];
   const input = agentInput({ areas: ["builder-03"], history });

@@ -87,10 +87,7 @@ export function transition(task: Task, event: LifecycleEvent, ctx: LifecycleCont
       }
       const attempt = task.attempt + 1;
       const plan = task.plan ?? { mode: resumeMode(task) };
-      // The job's modes: a rework hands the agent the findings; fresh work forgets them.
-      const rework = plan.mode === "continue" && task.rejection !== null ? task.rejection : null;
-      const mode =
-        plan.mode === "resolve-conflict" ? "resolve-conflict" : rework === null ? "implement" : "rework";
+      const { mode, rework } = nextAttemptMode(task);
       return move(task, { status: "dispatched", attempt, plan: null, hold: null, attemptMode: mode }, [
         {
           type: "dispatch",
@@ -372,6 +369,21 @@ function observed(
 }
 
 /** A task that has worked on a branch continues there; one that never ran starts fresh. */
+/**
+ * The mode of a waiting task's next attempt: a rework hands the agent the findings, a conflict
+ * resolution continues on the branch, fresh work (`implement`) forgets them.
+ */
+export function nextAttemptMode(task: Task): {
+  mode: "implement" | "rework" | "resolve-conflict";
+  rework: Rejection | null;
+} {
+  const plan = task.plan ?? { mode: resumeMode(task) };
+  const rework = plan.mode === "continue" && task.rejection !== null ? task.rejection : null;
+  const mode =
+    plan.mode === "resolve-conflict" ? "resolve-conflict" : rework === null ? "implement" : "rework";
+  return { mode, rework };
+}
+
 function resumeMode(task: Task): DispatchMode {
   return task.attempt > 0 ? "continue" : "fresh";
 }

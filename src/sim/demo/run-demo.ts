@@ -9,6 +9,7 @@ import { openLedger, type Ledger, type Task } from "../../ledger/index.ts";
 import { startAnthropicSim, type AnthropicSim } from "../anthropic/server.ts";
 import { startActionsRunner } from "../github/actions/actions-runner.ts";
 import { startGitHubSim, type GitHubSim } from "../github/server.ts";
+import type { SimApp } from "../github/world.ts";
 import { ensureActionBuilt } from "../../../scripts/build-action.ts";
 import { startSwarmAppOnSim } from "../swarm-app.ts";
 import { demoIssues, scriptOf } from "./demo-issues.ts";
@@ -43,6 +44,10 @@ export interface DemoResult {
   maxAgents: number;
   /** The app's status comments on each issue (one per task is the rule). */
   statusComments: Record<number, number>;
+  /** Each task's attempts from the ledger, in order: the agent, how it worked, how it ended, its verdict. */
+  attempts: Record<number, { agent: string; mode: string; state: string; verdict: string | null }[]>;
+  /** The app's other comments on each issue that has any (an escalation's hand-over among them). */
+  appComments: Record<number, string[]>;
   /** Why the run stopped before every task reached its end, or null when all did. */
   stoppedAt: string | null;
   elapsedMs: number;
@@ -216,6 +221,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       peakRuns: watch.peakRuns(),
       maxAgents: config.agents.maxAgents,
       statusComments: statusComments(github, repository, issues.length),
+      attempts: await attemptsOf(ledger, repository, issues.length),
+      appComments: appComments(github, repository, world.app),
       stoppedAt,
       elapsedMs: elapsed(),
     };
@@ -253,6 +260,32 @@ function statusComments(github: GitHubSim, repository: string, count: number): R
     result[issue] = comments.filter(
       (c) => c.issueNumber === issue && c.body.includes(statusMarker(repository, issue)),
     ).length;
+  return result;
+}
+
+/** Each task's attempts as the ledger keeps them. */
+async function attemptsOf(
+  ledger: Ledger,
+  repository: string,
+  count: number,
+): Promise<DemoResult["attempts"]> {
+  const result: DemoResult["attempts"] = {};
+  for (let issue = 1; issue <= count; issue++)
+    result[issue] = (await ledger.attempts.list({ repo: repository, issueNumber: issue })).map((a) => ({
+      agent: a.agent,
+      mode: a.mode,
+      state: a.state,
+      verdict: a.verdict,
+    }));
+  return result;
+}
+
+/** The app's comments on each issue other than its status comment, oldest first. */
+function appComments(github: GitHubSim, repository: string, app: SimApp): Record<number, string[]> {
+  const result: Record<number, string[]> = {};
+  for (const c of github.world.repo(repository)?.comments.values() ?? [])
+    if (c.user.login === app.bot.login && !c.body.includes(statusMarker(repository, c.issueNumber)))
+      (result[c.issueNumber] ??= []).push(c.body);
   return result;
 }
 

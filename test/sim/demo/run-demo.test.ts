@@ -14,6 +14,13 @@ describe("the demo", () => {
   let result: DemoResult;
   const lines: string[] = [];
 
+  /** The table's rows of the tasks whose scripted behaviour is one of `behaviours`. */
+  function rowsDoing(...behaviours: string[]) {
+    const rows = result.rows.filter((r) => behaviours.includes(r.behaviour));
+    assert.ok(rows.length > 0, `no task does ${behaviours.join(" or ")}`);
+    return rows;
+  }
+
   before(async () => {
     // A folder of this test's own, so a demo run by another test at the same time cannot interfere.
     tempRoot = await mkdtemp(join(tmpdir(), "demo-test-"));
@@ -59,6 +66,47 @@ describe("the demo", () => {
     const cancelled = states.indexOf("cancelled");
     assert.ok(cancelled > states.indexOf("dispatched"), `#${target} went ${states.join(" → ")}`);
     assert.ok(states.indexOf("queued", cancelled) > cancelled, `#${target} went ${states.join(" → ")}`);
+  });
+
+  it("reaches the story's end: every task merged or with a person, none left under way", () => {
+    assert.equal(result.stoppedAt, null);
+  });
+
+  it("merges the pull requests of the tasks scripted to succeed", () => {
+    for (const row of rowsDoing("implements correctly", "edits out of scope")) {
+      assert.equal(row.outcome, "merged", `#${row.issue}`);
+      assert.notEqual(row.pullNumber, null, `#${row.issue} has its pull request`);
+      assert.equal(result.attempts[row.issue]?.at(-1)?.verdict, "merged", `#${row.issue}`);
+    }
+  });
+
+  it("sends the broken test back for rework on the same branch, and merges the fix", () => {
+    const [row] = rowsDoing("fixes a broken test on rework");
+    assert.equal(row?.outcome, "merged");
+    const attempts = result.attempts[row.issue] ?? [];
+    const rejected = attempts.findIndex((a) => a.verdict === "rejected");
+    assert.ok(rejected >= 0, `#${row.issue}: ${JSON.stringify(attempts)}`);
+    const last = attempts.at(-1);
+    assert.deepEqual([last?.mode, last?.verdict], ["rework", "merged"]);
+    // The rework pushes to the rejected attempt's branch, which is its agent's.
+    assert.equal(last?.agent, attempts[rejected]?.agent);
+  });
+
+  it("hands the task that keeps failing to a person, with the escalation comment", () => {
+    const [row] = rowsDoing("keeps breaking a test");
+    assert.equal(row?.outcome, "needs-human");
+    assert.ok(row.attempts >= 2, `#${row.issue} was tried ${row.attempts} time(s)`);
+    const escalation = result.appComments[row.issue]?.find((body) => /needs a person/.test(body));
+    assert.ok(escalation, `#${row.issue} has no escalation comment`);
+    assert.match(escalation, /What was tried/);
+    assert.match(escalation, /What is needed/);
+  });
+
+  it("records each agent's usage report: tokens and cost for every task an agent worked on", () => {
+    for (const row of result.rows.filter((r) => r.pullNumber !== null)) {
+      assert.ok(row.tokens > 0, `#${row.issue} tokens`);
+      assert.ok(row.costUsd > 0, `#${row.issue} cost`);
+    }
   });
 
   it("keeps one status comment per task", () => {
