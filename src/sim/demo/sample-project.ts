@@ -16,13 +16,15 @@ export const REQUIRED_CHECKS = [DEMO_CI_CHECK.name, "swarm/gate"] as const;
 /** The maximum number of agents the demo's config allows at once. */
 export const DEMO_MAX_AGENTS = 3;
 
+// Its tests are a few lines each: one process runs them all instead of one per file, which
+// takes a third of a second off each CI run and each agent's test run.
 const packageJson = `{
   "name": "demo-shop",
   "version": "1.0.0",
   "private": true,
   "type": "module",
   "scripts": {
-    "test": "node --test"
+    "test": "node --test --test-isolation=none"
   }
 }
 `;

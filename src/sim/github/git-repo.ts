@@ -62,6 +62,10 @@ export class GitCommandError extends Error {
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 const FULL_SHA = /^[0-9a-f]{40}$/;
+const ABBREVIATED_SHA = /^[0-9a-f]{4,39}$/;
+const SHA_PREFIX = /^[0-9a-f]{4}/;
+// Entries a memo keeps before it starts over.
+const MEMO_LIMIT = 5000;
 
 /** Found answers kept by key, up to a limit (then it starts over); an undefined key is never kept. */
 class BoundedMemo<T> {
@@ -71,7 +75,7 @@ class BoundedMemo<T> {
     if (key === undefined) return compute();
     let value = this.#values.get(key);
     if (value === undefined) {
-      if (this.#values.size >= 5000) this.#values.clear();
+      if (this.#values.size >= MEMO_LIMIT) this.#values.clear();
       value = compute();
       this.#values.set(key, value);
       // A failed or empty read is not kept (an object may be written later): the next one asks again.
@@ -94,6 +98,11 @@ export class GitRepo {
   // most) and repeated reads, such as a config fetched on every event, spawn no git process.
   readonly #blobs = new BoundedMemo<Buffer | undefined>();
   readonly #entries = new BoundedMemo<GitTreeEntry | undefined>();
+  // Refs change only through updateRef and deleteRef, so a name's resolution (a branch, `main^{commit}`)
+  // is kept until one of them runs, and a full sha's for good: a pull request's head and base are
+  // resolved on nearly every request, and each would otherwise spawn git.
+  readonly #resolved = new Map<string, { generation: number; sha: string | undefined }>();
+  #refGeneration = 0;
 
   constructor(gitDir: string) {
     this.gitDir = gitDir;
@@ -272,6 +281,22 @@ export class GitRepo {
 
   /** The sha a revision names, or undefined. */
   async resolve(rev: string): Promise<string | undefined> {
+    const full = FULL_SHA.test(rev);
+    const kept = this.#resolved.get(rev);
+    if (kept !== undefined && (full || kept.generation === this.#refGeneration)) return kept.sha;
+    const generation = this.#refGeneration;
+    const sha = await this.#resolveWithGit(rev);
+    // An abbreviated sha may become ambiguous, and a sha not found yet may be written later: those
+    // are asked each time.
+    const keep = !ABBREVIATED_SHA.test(rev) && (sha !== undefined || !SHA_PREFIX.test(rev));
+    if (keep && generation === this.#refGeneration) {
+      if (this.#resolved.size >= MEMO_LIMIT) this.#resolved.clear();
+      this.#resolved.set(rev, { generation, sha });
+    }
+    return sha;
+  }
+
+  async #resolveWithGit(rev: string): Promise<string | undefined> {
     try {
       return (await this.git(["rev-parse", "--verify", "--quiet", "--end-of-options", rev]))
         .toString()
@@ -302,12 +327,16 @@ export class GitRepo {
    * returns false when the ref moved meanwhile.
    */
   async updateRef(ref: string, sha: string, expected?: string): Promise<boolean> {
+    // Before and after: a resolution under way while the ref moves is not kept.
+    this.#refGeneration++;
     try {
       await this.git(["update-ref", ref, sha, ...(expected === undefined ? [] : [expected])]);
       return true;
     } catch (error) {
       if (error instanceof GitCommandError) return false;
       throw error;
+    } finally {
+      this.#refGeneration++;
     }
   }
 
@@ -319,7 +348,12 @@ export class GitRepo {
   /** Deletes `ref`; false when it did not exist. */
   async deleteRef(ref: string): Promise<boolean> {
     if (!(await this.resolve(ref))) return false;
-    await this.git(["update-ref", "-d", ref]);
+    this.#refGeneration++;
+    try {
+      await this.git(["update-ref", "-d", ref]);
+    } finally {
+      this.#refGeneration++;
+    }
     return true;
   }
 
