@@ -98,6 +98,9 @@ export class GitRepo {
   // most) and repeated reads, such as a config fetched on every event, spawn no git process.
   readonly #blobs = new BoundedMemo<Buffer | undefined>();
   readonly #entries = new BoundedMemo<GitTreeEntry | undefined>();
+  // So is what follows from full shas alone (a diff, a merge base, the commits between two), which
+  // the pull request routes and the merge queue ask again on every event.
+  readonly #derived = new BoundedMemo<unknown>();
   // Refs change only through updateRef and deleteRef, so a name's resolution (a branch, `main^{commit}`)
   // is kept until one of them runs, and a full sha's for good: a pull request's head and base are
   // resolved on nearly every request, and each would otherwise spawn git.
@@ -112,6 +115,12 @@ export class GitRepo {
   static async init(gitDir: string, defaultBranch: string): Promise<GitRepo> {
     await runGit(["init", "--quiet", "--bare", `--initial-branch=${defaultBranch}`, gitDir]);
     return new GitRepo(gitDir);
+  }
+
+  /** What `compute` answers for full shas, kept (each caller gets a copy); other revisions are asked each time. */
+  #fromShas<T>(op: string, shas: string[], compute: () => Promise<T>): Promise<T> {
+    const key = shas.every((s) => FULL_SHA.test(s)) ? `${op}\0${shas.join("\0")}` : undefined;
+    return (this.#derived.get(key, compute) as Promise<T>).then((value) => structuredClone(value));
   }
 
   /** Runs git in this repository; returns stdout. */
@@ -135,12 +144,14 @@ export class GitRepo {
   /** The type of an object ("blob", "tree", "commit", "tag"), or undefined when absent. */
   async objectType(sha: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{4,40}$/.test(sha)) return undefined;
-    try {
-      return (await this.git(["cat-file", "-t", sha])).toString().trim();
-    } catch (error) {
-      if (error instanceof GitCommandError) return undefined;
-      throw error;
-    }
+    return this.#fromShas("type", [sha], async () => {
+      try {
+        return (await this.git(["cat-file", "-t", sha])).toString().trim();
+      } catch (error) {
+        if (error instanceof GitCommandError) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** Reads the folder's files into a tree (as `git add -A` would) and returns the tree sha. */
@@ -257,6 +268,10 @@ export class GitRepo {
 
   /** Reads a commit, or undefined when `sha` names no commit. */
   async readCommit(sha: string): Promise<GitCommit | undefined> {
+    return this.#fromShas("commit", [sha], () => this.#readCommitWithGit(sha));
+  }
+
+  async #readCommitWithGit(sha: string): Promise<GitCommit | undefined> {
     if ((await this.objectType(sha)) !== "commit") return undefined;
     const raw = (await this.git(["cat-file", "commit", sha])).toString();
     const blank = raw.indexOf("\n\n");
@@ -370,33 +385,45 @@ export class GitRepo {
 
   /** The best common ancestor of two commits, or undefined. */
   async mergeBase(a: string, b: string): Promise<string | undefined> {
-    try {
-      return (await this.git(["merge-base", a, b])).toString().trim();
-    } catch (error) {
-      if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
-      throw error;
-    }
+    return this.#fromShas("merge-base", [a, b], async () => {
+      try {
+        return (await this.git(["merge-base", a, b])).toString().trim();
+      } catch (error) {
+        if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** Merges two commits' trees as `git merge` would; the tree sha, or undefined on conflict. */
   async mergeTrees(ours: string, theirs: string): Promise<string | undefined> {
-    try {
-      const out = (await this.git(["merge-tree", "--write-tree", "--no-messages", ours, theirs])).toString();
-      return out.split("\n")[0]?.trim();
-    } catch (error) {
-      if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
-      throw error;
-    }
+    return this.#fromShas("merge-tree", [ours, theirs], async () => {
+      try {
+        const out = (
+          await this.git(["merge-tree", "--write-tree", "--no-messages", ours, theirs])
+        ).toString();
+        return out.split("\n")[0]?.trim();
+      } catch (error) {
+        if (error instanceof GitCommandError && error.exitCode === 1) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** Commits reachable from `head` and not from `base`, oldest first. */
   async commitsBetween(base: string, head: string): Promise<string[]> {
-    const out = (await this.git(["rev-list", "--reverse", `${base}..${head}`])).toString();
-    return out.split("\n").filter(Boolean);
+    return this.#fromShas("rev-list", [base, head], async () => {
+      const out = (await this.git(["rev-list", "--reverse", `${base}..${head}`])).toString();
+      return out.split("\n").filter(Boolean);
+    });
   }
 
   /** The files changed from `base` to `head`, with line counts and patches. */
   async diff(base: string, head: string): Promise<DiffFile[]> {
+    return this.#fromShas("diff", [base, head], () => this.#diffWithGit(base, head));
+  }
+
+  async #diffWithGit(base: string, head: string): Promise<DiffFile[]> {
     const status = (await this.git(["diff", "--name-status", "-z", "-M", base, head])).toString().split("\0");
     const numstat = (await this.git(["diff", "--numstat", "-z", "-M", base, head])).toString();
     const counts = parseNumstat(numstat);

@@ -47,9 +47,29 @@ describe("resolving revisions in the offline GitHub's repositories", () => {
     const other = await GitRepo.init(join(dir, "other.git"), "main");
     const made = await commit("three", [], other);
     assert.equal(await repo.resolve(`${made}^{commit}`), undefined);
+    assert.equal(await repo.objectType(made), undefined);
+    assert.equal(await repo.readCommit(made), undefined);
     assert.equal(await commit("three"), made);
+    assert.equal(await repo.objectType(made), "commit");
+    assert.equal((await repo.readCommit(made))?.message, "three");
     assert.equal(await repo.resolve(`${made}^{commit}`), made);
     assert.equal(await repo.resolve(made.slice(0, 12)), made);
+  });
+
+  it("answers a diff of two commits the same each time, each caller with a copy of its own", async () => {
+    const first = await commit("six");
+    const second = await commit("seven", [first]);
+    const diff = await repo.diff(first, second);
+    assert.deepEqual(
+      diff.map((f) => [f.filename, f.status, f.additions, f.deletions]),
+      [["a.txt", "modified", 1, 1]],
+    );
+    diff.length = 0;
+    assert.equal((await repo.diff(first, second)).length, 1, "a caller's change is its own");
+    const commits = await repo.commitsBetween(first, second);
+    commits.pop();
+    assert.deepEqual(await repo.commitsBetween(first, second), [second]);
+    assert.equal(await repo.mergeBase(first, second), first);
   });
 
   it("sees a branch moved while an earlier lookup of it was under way", async () => {
