@@ -1,3 +1,4 @@
+import { issuesClosedByMerge } from "../core/closing-keywords.ts";
 import type { SwarmConfig } from "../core/config/schema.ts";
 import type { Effect } from "../core/lifecycle/effects.ts";
 import { statusLabel } from "../core/lifecycle/status.ts";
@@ -96,7 +97,7 @@ export async function applyEffects(
         break;
       case "closeIssue":
         await gateway.createComment(issue, await mergedSummary(scope, moved.key, effect.pullRequest));
-        await gateway.closeIssue(issue);
+        if (!(await closedByMerge(scope, issue, effect.pullRequest))) await gateway.closeIssue(issue);
         break;
       case "rejectAttempt":
         await deps.ledger.attempts.judge(moved.key, effect.attempt, "rejected", effect.reason);
@@ -121,4 +122,16 @@ export async function applyEffects(
     }
   }
   if (slotFreed) await offerSlots(scope, config);
+}
+
+/**
+ * Whether GitHub closes the task's issue itself: the merged pull request names it with a closing
+ * keyword and merged into the default branch. When the event does not know the pull request the
+ * app closes the issue, which costs no more than reading the pull request would.
+ */
+async function closedByMerge(scope: RepoScope, issue: number, pullNumber: number): Promise<boolean> {
+  const pull = await scope.knownPull(pullNumber);
+  if (pull?.merged !== true) return false;
+  const repository = { fullName: scope.repo, defaultBranch: await scope.defaultBranch() };
+  return issuesClosedByMerge({ body: pull.body, base: pull.base.ref }, repository).includes(issue);
 }

@@ -1,14 +1,12 @@
 import type { SwarmConfig } from "../core/config/schema.ts";
 import { checksRejection, type FailedCheck } from "../core/condense-rejection.ts";
-import { mergeRules, readiness } from "../core/merge-readiness.ts";
+import { mergeRules, readiness, refusedForConflict } from "../core/merge-readiness.ts";
+import type { PullInfo } from "../github/gateway.ts";
 import type { TaskKey } from "../ledger/index.ts";
 import { resolveConflict } from "./conflicts.ts";
 import type { RepoScope } from "./scope.ts";
 import { offerSlots } from "./slots.ts";
 import { step } from "./step.ts";
-
-/** A pull request as the gateway reads it. */
-type OpenPull = Awaited<ReturnType<RepoScope["gateway"]["getPull"]>>;
 
 /** A check run on a head as the gateway lists it. */
 type HeadRun = Awaited<ReturnType<RepoScope["gateway"]["listCheckRuns"]>>[number];
@@ -18,28 +16,21 @@ type HeadRun = Awaited<ReturnType<RepoScope["gateway"]["listCheckRuns"]>>[number
  * require is green on its head, it is put into the merge queue (auto-merge where the branch has
  * none), once per (task, attempt, head) across redeliveries and replicas; a red required check
  * turns the work back with the check's findings; pending checks are waited for (their completion
- * events call this again, no polling); a conflict with the base climbs the conflict tiers.
+ * events call this again, no polling). Mergeability is not read first: GitHub's refusal of a
+ * pull request that conflicts with the base sends it up the conflict tiers.
  */
 export async function advanceToMerge(
   scope: RepoScope,
   config: SwarmConfig,
   key: TaskKey,
   attempt: number,
-  pullRef: number | OpenPull,
+  pullRef: number | PullInfo,
 ): Promise<void> {
   const { gateway, deps } = scope;
-  const pull = typeof pullRef === "number" ? await gateway.getPull(key.issueNumber, pullRef) : pullRef;
+  const pull = typeof pullRef === "number" ? await scope.pull(key.issueNumber, pullRef) : pullRef;
   if (pull.state !== "open" || pull.merged) return;
   const head = { ...key, attempt, headSha: pull.head.sha };
   if ((await deps.ledger.merges.get(head)) !== undefined) return;
-  if (pull.mergeable === false) {
-    await resolveConflict(scope, config, key, attempt, {
-      number: pull.number,
-      headSha: pull.head.sha,
-      why: `pull request #${pull.number} conflicts with ${pull.base.ref}`,
-    });
-    return;
-  }
   const rules = mergeRules(await gateway.branchRules(pull.base.ref));
   const checks = await gateway.listCheckRuns(key.issueNumber, pull.head.sha);
   const ready = readiness(rules.requiredChecks, checks);
@@ -66,8 +57,16 @@ export async function advanceToMerge(
     if (method === "queue") await gateway.enqueuePullRequest(key.issueNumber, target);
     else await gateway.enableAutoMerge(key.issueNumber, target);
   } catch (error) {
-    // Refused (the head moved, the queue is off): the next event about this pull request tries again.
     await deps.ledger.merges.release(head);
+    if (refusedForConflict(errorMessages(error))) {
+      await resolveConflict(scope, config, key, attempt, {
+        number: pull.number,
+        headSha: pull.head.sha,
+        why: `pull request #${pull.number} conflicts with ${pull.base.ref}`,
+      });
+      return;
+    }
+    // Refused otherwise (the head moved, the queue is off): the next event about this pull request tries again.
     scope.log.warn(
       { task: `${key.repo}#${key.issueNumber}`, method, error: (error as Error).message },
       "GitHub refused the merge request",
@@ -84,6 +83,14 @@ export async function advanceToMerge(
       detail: { headSha: pull.head.sha, requiredChecks: rules.requiredChecks, at: deps.now().toISOString() },
     },
   ]);
+}
+
+/** The messages of a GraphQL mutation's errors (Octokit's GraphqlResponseError), else the error's own. */
+function errorMessages(error: unknown): string[] {
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors))
+    return errors.map((e) => String((e as { message?: unknown } | null)?.message ?? ""));
+  return [error instanceof Error ? error.message : String(error)];
 }
 
 /** The runs of the named checks that did not pass. */

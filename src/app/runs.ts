@@ -61,11 +61,12 @@ export async function settleRun(
     outcome: conclusion,
   });
   if (ended === undefined) return;
-  // The list answers the head and body the gate needs, so the pull request is not fetched again.
+  // The list answers all the gate and the merge need, so the pull request is not fetched again.
   const pull =
     conclusion === "success"
       ? await scope.gateway.findPullRequest(key.issueNumber, agentBranch(key.issueNumber, attempt.agent))
       : null;
+  if (pull !== null) scope.knowPull(pull);
   const moved = await step(scope, config, key.issueNumber, {
     kind: "run.completed",
     attempt: attempt.number,
@@ -74,5 +75,9 @@ export async function settleRun(
   });
   // The agent opens its pull request while its run works, before the task awaits the gate: gate the head now.
   if (moved?.ok && moved.task.status === "pr-open" && pull !== null)
-    await gatePullRequest(scope, config, key, attempt.number, pull);
+    await gatePullRequest(scope, config, key, attempt.number, {
+      number: pull.number,
+      headSha: pull.head.sha,
+      body: pull.body,
+    });
 }

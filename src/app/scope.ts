@@ -4,6 +4,7 @@ import {
   GitHubGateway,
   type GatewayOctokit,
   type IssueInfo,
+  type PullInfo,
   type RequestCounter,
 } from "../github/gateway.ts";
 import type { ConfigCache } from "./config-cache.ts";
@@ -43,6 +44,12 @@ export interface RepoScope {
   knownIssue(issueNumber: number): Promise<IssueInfo> | undefined;
   /** Takes an issue as the event's payload carries it, so the event does not read it again. */
   knowIssue(issue: IssueInfo): void;
+  /** A pull request as the event knows it (its payload, or a list or read it made), else read once (charged to `task`). */
+  pull(task: number | null, pullNumber: number): Promise<PullInfo>;
+  /** The pull request if the event already knows it. */
+  knownPull(pullNumber: number): Promise<PullInfo> | undefined;
+  /** Takes a pull request as the event's payload or a list carried it, so the event does not read it again. */
+  knowPull(pull: PullInfo): void;
 }
 
 /** A repository as webhook payloads and the REST API describe it. */
@@ -63,6 +70,7 @@ export function repoScope(
   const ref = { owner: repository.owner.login, repo: repository.name };
   const gateway = new GitHubGateway(octokit, ref, deps.requests);
   const issues = new Map<number, Promise<IssueInfo>>();
+  const pulls = new Map<number, Promise<PullInfo>>();
   let branch: Promise<string> | undefined =
     repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
   let config: Promise<LoadedConfig> | undefined;
@@ -83,5 +91,13 @@ export function repoScope(
     },
     knownIssue: (n) => issues.get(n),
     knowIssue: (issue) => void issues.set(issue.number, Promise.resolve(issue)),
+    pull: (task, n) => {
+      const known = pulls.get(n) ?? gateway.getPull(task, n);
+      pulls.set(n, known);
+      known.catch(() => pulls.delete(n));
+      return known;
+    },
+    knownPull: (n) => pulls.get(n),
+    knowPull: (pull) => void pulls.set(pull.number, Promise.resolve(pull)),
   };
 }

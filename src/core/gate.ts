@@ -3,7 +3,8 @@ import type { SwarmConfig } from "./config/schema.ts";
 import { MAX_FINDINGS, toFinding, type Finding } from "./finding.ts";
 import { firstMatchingGlob, globMatcher, isRepoPath } from "./globs.ts";
 import { agentNameSchema, type Job } from "./job.ts";
-import { codeSpan, proseLines } from "./markdown.ts";
+import { closingKeywordReferences } from "./closing-keywords.ts";
+import { codeSpan } from "./markdown.ts";
 import { parseSwarmTrailers, SWARM_TRAILER_KEYS } from "./trailers.ts";
 
 /** The app's own gates, in the order they are reported and kept for rework (most important first). */
@@ -286,22 +287,14 @@ function budget({ job, usage }: GateInput): GateResult {
   );
 }
 
-// GitHub's closing keywords, optionally followed by a colon, then a reference to the issue in this
-// repository: `#N`, `owner/name#N` or the issue's URL. One pass, no nested quantifiers.
-const CLOSING =
-  /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?::[ \t]*|[ \t]+)(?:([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)?#(\d+)|https:\/\/github\.com\/([A-Za-z0-9-]+\/[A-Za-z0-9._-]+)\/issues\/(\d+))\b/gi;
-
 function issueLink({ job, pullRequestBody }: GateInput): GateResult {
   const repo = job.repository.toLowerCase();
   const closes: string[] = [];
   let linked = false;
-  for (const { text } of proseLines(pullRequestBody))
-    for (const m of text.matchAll(CLOSING)) {
-      const target = (m[1] ?? m[3] ?? job.repository).toLowerCase();
-      const number = Number(m[2] ?? m[4]);
-      if (target === repo && number === job.issue) linked = true;
-      else closes.push(target === repo ? `#${number}` : `${target}#${number}`);
-    }
+  for (const { repository, number } of closingKeywordReferences(pullRequestBody, repo)) {
+    if (repository === repo && number === job.issue) linked = true;
+    else closes.push(repository === repo ? `#${number}` : `${repository}#${number}`);
+  }
   const findings = linked
     ? []
     : [

@@ -68,3 +68,15 @@ export function readiness(required: readonly string[], checks: readonly HeadChec
   if (waiting.length > 0) return { state: "pending", waiting };
   return { state: "green" };
 }
+
+// GitHub's GraphQL refusal of a pull request in mergeStateStatus DIRTY ("the merge commit cannot
+// be cleanly created"): "Pull request is in dirty status", at times with "Pull request" twice.
+const DIRTY = /\bis in dirty status\b/i;
+
+/**
+ * Whether GitHub refused to queue or auto-merge a pull request because it conflicts with its
+ * base, from the messages of the mutation's errors.
+ */
+export function refusedForConflict(messages: readonly string[]): boolean {
+  return messages.some((m) => DIRTY.test(m));
+}

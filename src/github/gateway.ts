@@ -67,6 +67,17 @@ export interface CheckRunInfo {
   text: string | null;
 }
 
+/** A pull request as far as the app cares, as the REST API, its lists and webhook payloads give it. */
+export interface PullInfo {
+  number: number;
+  node_id: string;
+  state: string;
+  merged: boolean;
+  body: string | null;
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  base: { ref: string };
+}
+
 /** The answer to a conditional request: unchanged since the ETag, or the new value and ETag. */
 export type Conditional<T> = { changed: false } | { changed: true; value: T; etag: string | null };
 
@@ -465,14 +476,8 @@ export class GitHubGateway {
     );
   }
 
-  /**
-   * The newest open or closed pull request whose head is `branch` in this repository (its number,
-   * head sha and body, as the list reports them); null when none.
-   */
-  async findPullRequest(
-    issueNumber: number,
-    branch: string,
-  ): Promise<{ number: number; headSha: string; body: string | null } | null> {
+  /** The newest open or closed pull request whose head is `branch` in this repository; null when none. */
+  async findPullRequest(issueNumber: number, branch: string): Promise<PullInfo | null> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.list({
         ...this.#repo,
@@ -484,7 +489,8 @@ export class GitHubGateway {
       }),
     );
     const pull = data[0];
-    return pull === undefined ? null : { number: pull.number, headSha: pull.head.sha, body: pull.body };
+    // The list answers all a pull request's fields but `merged`, which its merge time tells.
+    return pull === undefined ? null : { ...pull, merged: pull.merged_at !== null };
   }
 
   /** Requests reviews of a task's pull request from people (`login`) and teams (`org/team`). */
@@ -772,21 +778,8 @@ export class GitHubGateway {
       );
     return data.id;
   }
-  /** A pull request's head, base, body and mergeability, as GitHub has them now. */
-  async getPull(
-    issueNumber: number | null,
-    pullNumber: number,
-  ): Promise<{
-    number: number;
-    node_id: string;
-    state: string;
-    body: string | null;
-    html_url: string;
-    merged: boolean;
-    mergeable: boolean | null;
-    head: { ref: string; sha: string; repo: { full_name: string } | null };
-    base: { ref: string };
-  }> {
+  /** A pull request's state, head, base and body, as GitHub has them now. */
+  async getPull(issueNumber: number | null, pullNumber: number): Promise<PullInfo> {
     const { data } = await this.#call(issueNumber, () =>
       this.#octokit.rest.pulls.get({ ...this.#repo, pull_number: pullNumber }),
     );

@@ -56,6 +56,8 @@ export interface Script {
    * default is finished, green): the caller then finishes it with `finishHeadCheck`.
    */
   headCi?: "green" | "running";
+  /** The branch the pull request merges into (the default is the default branch, main). */
+  base?: string;
 }
 
 /** The offline GitHub with the app, a scripted agent and CI, and a person (alice) who writes. */
@@ -199,9 +201,10 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
     assert.ok(script, `a script for #${job.issue}`);
     sim.world.updateWorkflowRun(FULL, runId, { status: "in_progress" });
     const main = await ci.rest.git.getRef({ ...o, ref: "heads/main" });
-    const existing = await ci.rest.git.getRef({ ...o, ref: `heads/${job.branch}` }).catch(() => null);
-    const parent =
-      job.mode === "implement" || existing === null ? main.data.object.sha : existing.data.object.sha;
+    // Listing the matching refs answers an absent branch with an empty list rather than a 404.
+    const refs = await ci.rest.git.listMatchingRefs({ ...o, ref: `heads/${job.branch}` });
+    const existing = refs.data.find((r) => r.ref === `refs/heads/${job.branch}`) ?? null;
+    const parent = job.mode === "implement" || existing === null ? main.data.object.sha : existing.object.sha;
     const base = await ci.rest.git.getCommit({ ...o, commit_sha: parent });
     const tree = await ci.rest.git.createTree({
       ...o,
@@ -233,7 +236,7 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
       await ci.rest.pulls.create({
         ...o,
         head: job.branch,
-        base: "main",
+        base: script.base ?? "main",
         title: `Task #${job.issue}`,
         body: `Closes #${job.issue}`,
       });

@@ -11,7 +11,7 @@ import { FULL, OWNER, REPO, startOutcomeWorld, type OutcomeWorld, type Script } 
 const o = { owner: OWNER, repo: REPO };
 
 /** GitHub requests the app may make for one task on the happy path (docs/operations.md). */
-const HAPPY_PATH_REQUESTS = 18;
+const HAPPY_PATH_REQUESTS = 16;
 
 describe("outcomes end to end on the offline GitHub", () => {
   let world: OutcomeWorld;
@@ -76,6 +76,70 @@ describe("outcomes end to end on the offline GitHub", () => {
     } finally {
       world.setFaults(undefined);
     }
+  });
+
+  it("closes the issue itself when the merged pull request no longer has a closing keyword for it", async () => {
+    // A sensitive path holds the pull request for review; alice edits the keyword out, then approves.
+    const issue = await task("No keyword", "src/auth/keyword.ts", {
+      files: () => ({ "src/auth/keyword.ts": "export const keyword = false;\n" }),
+      groupCi: () => "success",
+    });
+    assert.equal((await stored(issue))?.state, "in-review");
+    const pull = (await stored(issue))?.pullNumber ?? 0;
+    await alice.rest.pulls.update({ ...o, pull_number: pull, body: `Does what #${issue} asks.` });
+    await alice.rest.issues.createComment({ ...o, issue_number: issue, body: "/swarm approve" });
+    await settle();
+    assert.equal((await stored(issue))?.state, "merged");
+    const state = await alice.rest.issues.get({ ...o, issue_number: issue });
+    assert.equal(state.data.state, "closed", "GitHub closes nothing without a keyword");
+    assert.equal(state.data.state_reason, "completed");
+    assert.ok((await commentsOf(issue)).some((c) => c.startsWith("**Merged in")));
+  });
+
+  it("closes the issue itself when the pull request merged into a branch other than the default", async () => {
+    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
+    await alice.rest.git.createRef({ ...o, ref: "refs/heads/release", sha: main.data.object.sha });
+    // A sensitive path holds the pull request for review, and alice merges it by hand.
+    const issue = await task("Into release", "src/auth/release.ts", {
+      files: () => ({ "src/auth/release.ts": "export const release = true;\n" }),
+      groupCi: () => "success",
+      base: "release",
+    });
+    const pull = (await stored(issue))?.pullNumber ?? 0;
+    assert.equal((await alice.rest.pulls.get({ ...o, pull_number: pull })).data.base.ref, "release");
+    await alice.rest.pulls.merge({ ...o, pull_number: pull });
+    await settle();
+    assert.equal((await stored(issue))?.state, "merged");
+    const state = await alice.rest.issues.get({ ...o, issue_number: issue });
+    assert.equal(state.data.state, "closed", "GitHub closes nothing on a merge outside the default branch");
+  });
+
+  it("takes a pull request GitHub refuses to queue for a conflict with its base up the conflict tiers", async () => {
+    // The first task waits for its head's CI while the second changes the same file on main.
+    const first = await task("Clash one", "src/clash.ts", {
+      files: () => ({ "src/clash.ts": "export const clash = 1;\n" }),
+      groupCi: () => "success",
+      headCi: "running",
+    });
+    assert.equal((await stored(first))?.state, "in-merge-queue");
+    const second = await task("Clash two", "src/clash.ts", {
+      files: () => ({ "src/clash.ts": "export const clash = 2;\n" }),
+      groupCi: () => "success",
+    });
+    assert.equal((await stored(second))?.state, "merged");
+    await world.finishHeadCheck(first);
+    await settle();
+    const events = await ledger.events.list({ repo: FULL, issueNumber: first });
+    const conflict = events.find((e) => e.action === "conflict.needs-agent");
+    assert.ok(conflict, "the conflict went to the agent once the base could not be merged in");
+    assert.equal(conflict.attempt, 1);
+    assert.match(String(conflict.detail.why), /conflicts with main/);
+    assert.ok(
+      !events.some((e) => e.action === "merge.enqueued" && e.attempt === 1),
+      "the conflicting head was never queued",
+    );
+    const [, next] = await ledger.attempts.list({ repo: FULL, issueNumber: first });
+    assert.equal(next?.mode, "resolve-conflict");
   });
 
   it("sends an out-of-scope edit back through a red gate, then merges the reworked, in-scope attempt", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mergeRules, readiness } from "../../src/core/merge-readiness.ts";
+import { mergeRules, readiness, refusedForConflict } from "../../src/core/merge-readiness.ts";
 
 describe("merge readiness", () => {
   // The shape GitHub documents for GET /repos/{owner}/{repo}/rules/branches/{branch}.
@@ -52,5 +52,18 @@ describe("merge readiness", () => {
       ),
       { state: "red", failed: ["test"] },
     );
+  });
+});
+
+describe("merge refusals", () => {
+  it("a refusal naming the dirty merge state is a conflict; other refusals are not", () => {
+    assert.equal(refusedForConflict(["Pull request is in dirty status"]), true);
+    assert.equal(refusedForConflict(["Pull request Pull request is in dirty status"]), true);
+    assert.equal(
+      refusedForConflict(["Pull request is in unstable status", "Pull request is in clean status"]),
+      false,
+    );
+    assert.equal(refusedForConflict(['Pull request Required status check "test" is expected.']), false);
+    assert.equal(refusedForConflict([]), false);
   });
 });

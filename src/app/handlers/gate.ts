@@ -35,6 +35,7 @@ export const onPullRequestHead: Handler<
   "pull_request.opened" | "pull_request.synchronize" | "pull_request.reopened"
 > = async (scope, payload) => {
   const pull = payload.pull_request;
+  scope.knowPull({ ...pull, merged: pull.merged === true });
   await gate(scope, { number: pull.number, headSha: pull.head.sha, body: pull.body, head: pull.head });
 };
 
@@ -43,7 +44,7 @@ export const onAgentCheckCompleted: Handler<"check_run.completed"> = async (scop
   const run = payload.check_run;
   if (run.name !== AGENT_CHECK_NAME) return;
   for (const ref of run.pull_requests) {
-    const pull = await scope.gateway.getPull(null, ref.number);
+    const pull = await scope.pull(null, ref.number);
     // The report belongs to the head it ran on; a newer head is gated by its own events.
     if (pull.state !== "open" || pull.head.sha !== run.head_sha) continue;
     await gate(scope, { number: pull.number, headSha: pull.head.sha, body: pull.body, head: pull.head });

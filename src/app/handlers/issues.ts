@@ -70,7 +70,7 @@ export const onIssueClosed: Handler<"issues.closed"> = async (scope, payload) =>
   // not promise that webhook comes after `pull_request.closed`: a merge must not read as a cancel.
   const { status, pullRequest } = lifecycleOf(stored);
   if (pullRequest !== null && status !== "merged" && status !== "cancelled") {
-    const pull = await scope.gateway.getPull(issue, pullRequest);
+    const pull = await scope.pull(issue, pullRequest);
     if (pull.merged) {
       await step(scope, config, issue, { kind: "pr.merged", pullRequest });
       return;

@@ -42,6 +42,7 @@ async function toTask(
 /** `pull_request.closed`: an agent's pull request merged finishes its task; closed unmerged, a person decides. */
 export const onPullRequestClosed: Handler<"pull_request.closed"> = async (scope, payload) => {
   const pull = payload.pull_request;
+  scope.knowPull(pull);
   await toTask(scope, pull, () =>
     pull.merged
       ? { kind: "pr.merged", pullRequest: pull.number }

@@ -1,4 +1,4 @@
-import { closingReferences } from "../closing-keywords.ts";
+import { issuesClosedByMerge } from "../../../core/closing-keywords.ts";
 import { deleteRef, moveRef } from "../branch-updates.ts";
 import { headShaOf } from "../routes/pulls.ts";
 import type { Actor, MergeGroupRef, SimEventEnvelope } from "../sim-events.ts";
@@ -194,6 +194,7 @@ export class MergeQueues {
       if (!repo.mergeSettings.allow_auto_merge)
         throw new MergeQueueRefusal("UNPROCESSABLE", "Auto merge is not allowed for this repository");
       const headSha = await this.#assertOpen(repo, pull, request.expectedHeadOid);
+      await this.#assertNoConflict(repo, pull, headSha);
       const queued = mergeQueueOf(repo, pull.base);
       const checks = requiredChecksState(repo, headSha, requiredChecksOf(repo, pull.base));
       if (checks.state === "success" && !queued)
@@ -305,17 +306,20 @@ export class MergeQueues {
     return headSha;
   }
 
+  // GitHub refuses a pull request whose merge commit cannot be made (mergeStateStatus DIRTY) by
+  // naming that status, for the queue and for auto-merge alike.
+  async #assertNoConflict(repo: SimRepo, pull: SimPull, headSha: string): Promise<void> {
+    const baseSha = await repo.git.resolve(`refs/heads/${pull.base}`);
+    if (!baseSha || (await repo.git.mergeTrees(baseSha, headSha)) === undefined)
+      throw new MergeQueueRefusal("UNPROCESSABLE", "Pull request is in dirty status");
+  }
+
   // What GitHub checks before a pull request may join a queue: open, the head as expected, not a
   // draft, no conflict with the base, the required reviews and checks on the head.
   async #assertMergeable(repo: SimRepo, pull: SimPull, expectedHeadOid: string | undefined): Promise<string> {
     const headSha = await this.#assertOpen(repo, pull, expectedHeadOid);
     if (pull.draft) throw new MergeQueueRefusal("UNPROCESSABLE", "Pull request is in draft state");
-    const baseSha = await repo.git.resolve(`refs/heads/${pull.base}`);
-    if (!baseSha || (await repo.git.mergeTrees(baseSha, headSha)) === undefined)
-      throw new MergeQueueRefusal(
-        "UNPROCESSABLE",
-        "Pull request is not mergeable: it has conflicts with the base branch.",
-      );
+    await this.#assertNoConflict(repo, pull, headSha);
     const approvals = requiredApprovalsOf(repo, pull.base);
     if (approvals > 0)
       throw new MergeQueueRefusal(
@@ -653,17 +657,16 @@ export function markMerged(world: SimWorld, repo: SimRepo, pull: SimPull, sha: s
     { name: "pull_request", action: "closed", repository: repo.fullName, number: pull.number },
     actor,
   );
-  if (pull.base === repo.defaultBranch)
-    for (const number of closingReferences(issue?.body ?? null, repo.fullName)) {
-      const closed = repo.issues.get(number);
-      if (!closed || closed.state === "closed" || repo.pulls.has(number)) continue;
-      closed.state = "closed";
-      closed.stateReason = "completed";
-      closed.closedAt = now;
-      closed.closedBy = pull.mergedBy;
-      closed.updatedAt = now;
-      world.emit({ name: "issues", action: "closed", repository: repo.fullName, number }, actor);
-    }
+  for (const number of issuesClosedByMerge({ body: issue?.body ?? null, base: pull.base }, repo)) {
+    const closed = repo.issues.get(number);
+    if (!closed || closed.state === "closed" || repo.pulls.has(number)) continue;
+    closed.state = "closed";
+    closed.stateReason = "completed";
+    closed.closedAt = now;
+    closed.closedBy = pull.mergedBy;
+    closed.updatedAt = now;
+    world.emit({ name: "issues", action: "closed", repository: repo.fullName, number }, actor);
+  }
 }
 
 /** What follows a merge: the head branch deleted when the repository says so. */

@@ -222,6 +222,33 @@ test("enqueue refuses as GitHub does: a moved head, a pending required check, a 
   f.sim.assertNoViolations();
 });
 
+test("a pull request that conflicts with its base is refused in dirty status, by the queue and by auto-merge", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  const first = await f.openPull("feature-a", { "README.md": "# one\n" });
+  const second = await f.openPull("feature-b", { "README.md": "# two\n" });
+  for (const p of [first, second]) await f.report(p.headSha, "ci", "success");
+  await f.enqueue(first);
+  await f.sim.world.mergeQueues.idle();
+  const [group] = groups(f, "checks_requested");
+  assert.ok(group);
+  await f.report(group.headSha, "ci", "success");
+  await f.sim.world.mergeQueues.idle();
+  assert.equal(await f.mainSha(), group.headSha, "the first landed");
+
+  const refused = await f.enqueue(second);
+  assert.equal(refused.errors?.[0]?.type, "UNPROCESSABLE");
+  assert.equal(refused.errors?.[0]?.message, "Pull request is in dirty status");
+  f.sim.world.updateMergeSettings("acme/widgets", { allow_auto_merge: true });
+  const auto = await f.graphql(
+    `mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }`,
+    { id: second.nodeId },
+  );
+  assert.equal(auto.errors?.[0]?.message, "Pull request is in dirty status");
+  assert.equal(eventsOf(f, "pull_request", "enqueued").length, 1, "only the first was queued");
+  f.sim.assertNoViolations();
+});
+
 test("a group whose required check never reports is taken out when the check-response timeout passes", async (t) => {
   const f = await startQueueFixture({ check_response_timeout_minutes: 10 });
   t.after(() => f.close());
