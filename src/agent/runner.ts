@@ -3,6 +3,7 @@ import os from "node:os";
 import { parseJob } from "../core/job.ts";
 import { formatUsd } from "../core/agent-budget.ts";
 import { totalTokens } from "../core/usage.ts";
+import { nodeFetch } from "./http-fetch.ts";
 import { connectGitHub, type GitHubCredentials } from "./github-client.ts";
 import { createRedactor, secretValuesFromEnv } from "./sandbox/redactor.ts";
 
@@ -47,7 +48,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     for (const value of secretValuesFromEnv(env)) secret(value, secrets);
 
     const [{ runAttempt }, { default: Anthropic }] = await attemptCode;
-    const anthropic = new Anthropic({ apiKey, maxRetries: 8, ...(baseUrl ? { baseURL: baseUrl } : {}) });
+    const anthropic = new Anthropic({
+      apiKey,
+      maxRetries: 8,
+      fetch: nodeFetch,
+      ...(baseUrl ? { baseURL: baseUrl } : {}),
+    });
     const { report, githubRequests } = await runAttempt({
       job,
       workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
