@@ -7,6 +7,7 @@ import { onMergeGroup } from "./handlers/merge-group.ts";
 import { onInstalled } from "./handlers/installation.ts";
 import { onIssueClosed, onIssueEdited, onIssueLabeled, onIssueUnlabeled } from "./handlers/issues.ts";
 import { onPullRequestClosed, onPullRequestDequeued, onPullRequestReview } from "./handlers/pulls.ts";
+import { onPush } from "./handlers/push.ts";
 import { onWorkflowJob, onWorkflowRun } from "./handlers/runs.ts";
 import type { AppDeps } from "./scope.ts";
 
@@ -34,5 +35,6 @@ export function swarmApp(deps: AppDeps): ApplicationFunction {
     app.on("pull_request.dequeued", handle(deps, onPullRequestDequeued));
     app.on("pull_request_review.submitted", handle(deps, onPullRequestReview));
     app.on(["installation.created", "installation_repositories.added"], onInstalled(deps));
+    app.on("push", onPush(deps));
   };
 }

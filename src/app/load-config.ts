@@ -1,11 +1,9 @@
 import { formatProblem, parseConfig } from "../core/config/parse.ts";
+import { CONFIG_PATH } from "../core/config/defaults.ts";
 import type { SwarmConfig } from "../core/config/schema.ts";
 import type { GitHubGateway } from "../github/gateway.ts";
 import type { ConfigCache } from "./config-cache.ts";
 import { codeBlock } from "./markdown.ts";
-
-/** Where a repository keeps its swarm config, on the default branch. */
-export const CONFIG_PATH = ".github/swarm.yml";
 
 /** A repository's config: valid (from the file, or the defaults when there is none) or broken. */
 export type LoadedConfig =
@@ -14,22 +12,31 @@ export type LoadedConfig =
 /**
  * Reads `.github/swarm.yml` through the gateway and validates it with the config module, so a
  * broken file yields the same `file:line:column` problems `swarm-foreman config check` prints.
- * With a cache, a config read before is revalidated by its ETag and reused while unchanged.
+ * With a cache, a config read before is used while fresh, then revalidated by its ETag and reused
+ * while unchanged.
  */
-export async function loadConfig(gateway: GitHubGateway, cache?: ConfigCache): Promise<LoadedConfig> {
+export async function loadConfig(
+  gateway: GitHubGateway,
+  cache?: ConfigCache,
+  now: () => Date = () => new Date(),
+): Promise<LoadedConfig> {
   const repo = `${gateway.repo.owner}/${gateway.repo.repo}`;
   const cached = cache?.get(repo);
+  if (cached !== undefined && now().getTime() < cached.freshUntil) return cached.loaded;
   const read = await gateway.readFile(CONFIG_PATH, cached?.etag);
+  const freshUntil = now().getTime() + read.maxAgeSeconds * 1000;
   if (!read.changed) {
-    if (cached !== undefined) return cached.loaded;
-    throw new Error(`GitHub answered "not modified" to an unconditional read of ${CONFIG_PATH} in ${repo}`);
+    if (cached === undefined)
+      throw new Error(`GitHub answered "not modified" to an unconditional read of ${CONFIG_PATH} in ${repo}`);
+    cache?.refresh(repo, freshUntil);
+    return cached.loaded;
   }
   const file = read.value;
   const result = parseConfig(file?.text ?? "");
   const loaded: LoadedConfig = result.ok
     ? { ok: true, config: result.config, fromFile: file !== null }
     : { ok: false, problems: result.problems.map((p) => formatProblem(CONFIG_PATH, p)) };
-  cache?.set(repo, read.etag, loaded);
+  cache?.set(repo, read.etag, loaded, freshUntil);
   return loaded;
 }
 

@@ -16,7 +16,7 @@ import { TaskPublication } from "./task-publication.ts";
 export interface AppDeps {
   ledger: Ledger;
   permissions: PermissionCache;
-  /** Each repository's config as last read, revalidated by ETag on each event. */
+  /** Each repository's config as last read, used while fresh, then revalidated by ETag. */
   configs: ConfigCache;
   requests: RequestCounter;
   /** The clock; tests pass their own. */
@@ -81,7 +81,7 @@ export function repoScope(
     gateway,
     log,
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
-    config: () => (config ??= loadConfig(gateway, deps.configs)),
+    config: () => (config ??= loadConfig(gateway, deps.configs, deps.now)),
     publication: new TaskPublication(),
     issue: (n) => {
       const known = issues.get(n) ?? gateway.getIssue(n);

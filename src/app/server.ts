@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createNodeMiddleware, Probot, type ApplicationFunction, type Options } from "probot";
+import { createNodeMiddleware, Probot, ProbotOctokit, type ApplicationFunction, type Options } from "probot";
+import { retryRequests } from "../github/retry-requests.ts";
 import type { AppSettings } from "./settings.ts";
+
+/**
+ * Probot's Octokit with the retry policy the action uses (src/github/retry-requests.ts) in place
+ * of Octokit's retry plugin, whose per-request Bottleneck queue cost more than a request to a
+ * nearby GitHub. Probot's throttling, which spaces writes as GitHub asks, stays.
+ */
+export const AppOctokit: typeof ProbotOctokit = ProbotOctokit.plugin((octokit) => {
+  retryRequests(octokit, { warn: (line) => octokit.log.warn(line) });
+}).defaults({ retry: { enabled: false } });
 
 /** What the server needs from the settings. */
 export type ServerSettings = Pick<
@@ -37,6 +47,7 @@ export async function startAppServer(
     logLevel: settings.LOG_LEVEL,
     webhookPath: settings.WEBHOOK_PATH,
     ...(settings.GITHUB_API_URL === undefined ? {} : { baseUrl: settings.GITHUB_API_URL }),
+    Octokit: AppOctokit,
     ...probotOptions,
   });
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: settings.WEBHOOK_PATH });

@@ -149,10 +149,14 @@ export class GitHubGateway {
   }
 
   /**
-   * Reads a text file from the default branch: the file (null when it does not exist) and its
-   * ETag; with `etag`, a conditional request whose "unchanged" answer (304) costs no rate limit.
+   * Reads a text file from the default branch: the file (null when it does not exist), its ETag,
+   * and how long the answer may be used without asking again (`Cache-Control: max-age`); with
+   * `etag`, a conditional request whose "unchanged" answer (304) costs no rate limit.
    */
-  async readFile(path: string, etag?: string): Promise<Conditional<RepoFile | null>> {
+  async readFile(
+    path: string,
+    etag?: string,
+  ): Promise<Conditional<RepoFile | null> & { maxAgeSeconds: number }> {
     try {
       const response = await this.#call(null, () =>
         this.#octokit.rest.repos.getContent({
@@ -168,10 +172,14 @@ export class GitHubGateway {
         changed: true,
         etag: response.headers.etag ?? null,
         value: { path, text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha },
+        maxAgeSeconds: maxAge(response.headers["cache-control"]),
       };
     } catch (error) {
-      if (status(error) === 304) return { changed: false };
-      if (status(error) === 404) return { changed: true, etag: null, value: null };
+      const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response
+        ?.headers;
+      const maxAgeSeconds = maxAge(headers?.["cache-control"]);
+      if (status(error) === 304) return { changed: false, maxAgeSeconds };
+      if (status(error) === 404) return { changed: true, etag: null, value: null, maxAgeSeconds };
       throw error;
     }
   }
@@ -785,4 +793,11 @@ export class GitHubGateway {
     );
     return data;
   }
+}
+
+/** The seconds a response may be reused, from its Cache-Control header (0 when it says none or must not be stored). */
+function maxAge(cacheControl: string | undefined): number {
+  if (cacheControl === undefined || /\bno-(cache|store)\b/i.test(cacheControl)) return 0;
+  const seconds = /\bmax-age=(\d+)/i.exec(cacheControl)?.[1];
+  return seconds === undefined ? 0 : Number(seconds);
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { ProbotOctokit } from "probot";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { RequestCounter } from "../github/gateway.ts";
@@ -8,7 +7,7 @@ import { ConfigCache } from "../app/config-cache.ts";
 import { swarmApp } from "../app/index.ts";
 import { PermissionCache } from "../app/permission-cache.ts";
 import type { AppDeps } from "../app/scope.ts";
-import { startAppServer, type AppServer } from "../app/server.ts";
+import { AppOctokit, startAppServer, type AppServer } from "../app/server.ts";
 import type { AppSettings } from "../app/settings.ts";
 import type { GitHubSim } from "./github/server.ts";
 import { WebhookDelivery, type FaultPlan } from "./github/webhooks/delivery.ts";
@@ -85,7 +84,7 @@ export async function startSwarmAppServer(
       // Probot's throttling spaces content-creating requests a second apart to stay under
       // GitHub's secondary limits; the offline GitHub enforces its limits itself and answers
       // 403 when one is exceeded, so here it would only slow every comment and label down.
-      Octokit: ProbotOctokit.defaults((defaults: Record<string, unknown>) => ({
+      Octokit: AppOctokit.defaults((defaults: Record<string, unknown>) => ({
         ...defaults,
         throttle: { ...(defaults.throttle as object), enabled: false },
       })),

@@ -8,13 +8,22 @@ const broken: LoadedConfig = { ok: false, problems: ["x"] };
 
 test("the cache keeps the most recently read repositories and forgets one read without an ETag", () => {
   const cache = new ConfigCache(2);
-  cache.set("acme/one", 'W/"1"', broken);
-  cache.set("acme/two", 'W/"2"', broken);
+  cache.set("acme/one", 'W/"1"', broken, 0);
+  cache.set("acme/two", 'W/"2"', broken, 0);
   assert.equal(cache.get("ACME/One")?.etag, 'W/"1"');
-  cache.set("acme/three", 'W/"3"', broken);
+  cache.set("acme/three", 'W/"3"', broken, 0);
   assert.equal(cache.get("acme/two"), undefined, "the least recently read went first");
   assert.equal(cache.get("acme/one")?.etag, 'W/"1"');
-  cache.set("acme/one", null, broken);
+  cache.set("acme/one", null, broken, 0);
+  assert.equal(cache.get("acme/one"), undefined);
+});
+
+test("a refresh extends a cached config's freshness and a forget drops it", () => {
+  const cache = new ConfigCache();
+  cache.set("acme/one", 'W/"1"', broken, 1000);
+  cache.refresh("Acme/One", 5000);
+  assert.equal(cache.get("acme/one")?.freshUntil, 5000);
+  cache.forget("ACME/one");
   assert.equal(cache.get("acme/one"), undefined);
 });
 
@@ -36,16 +45,23 @@ describe("the repository's config across events", () => {
     return { requests: after.total - before.total, notModified: after.notModified - before.notModified };
   }
 
-  it("is downloaded once, then revalidated with a 304 on later events, and an edit is seen on the next event", async () => {
+  it("is downloaded once, used while fresh, revalidated with a 304 after, and read again after a push that changes it", async () => {
     const issue = h.sim.world.createIssue(FULL_NAME, { title: "Greeting", body: GOOD_SPEC, author: "alice" });
-    // An unrelated label makes the app read the config and stop there: one request per event.
-    const first = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
+    // An unrelated label makes the app read the config and stop there.
+    const label = () => h.deliver("issues", h.labeled(issue.number, "bug", "alice"));
     // The first event also mints the installation's token.
-    assert.deepEqual(first, { requests: 2, notModified: 0 });
-    const second = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
-    assert.deepEqual(second, { requests: 1, notModified: 1 });
+    assert.deepEqual(await configReads(label), { requests: 2, notModified: 0 });
+    assert.deepEqual(await configReads(label), { requests: 0, notModified: 0 }, "fresh for GitHub's max-age");
+    h.clock.advance(61_000);
+    assert.deepEqual(await configReads(label), { requests: 1, notModified: 1 }, "stale: revalidated");
+    assert.deepEqual(await configReads(label), { requests: 0, notModified: 0 }, "fresh again");
 
-    // People rename the ready label in the config; the next event sees the new name.
+    // Pushes that cannot have changed it leave it be.
+    await h.deliver("push", h.pushed("main", { modified: ["README.md"] }, "alice"));
+    await h.deliver("push", h.pushed("feature", { modified: [".github/swarm.yml"] }, "alice"));
+    assert.deepEqual(await configReads(label), { requests: 0, notModified: 0 });
+
+    // People rename the ready label in the config; the push makes the next event see the new name.
     const { token } = h.sim.world.createUser("alice");
     const path = `${h.sim.url}/repos/${FULL_NAME}/contents/.github%2Fswarm.yml`;
     const current = (await (await fetch(path, { headers: { authorization: `token ${token}` } })).json()) as {
@@ -61,10 +77,11 @@ describe("the repository's config across events", () => {
       }),
     });
     assert.equal(edit.status, 200);
+    await h.deliver("push", h.pushed("main", { modified: [".github/swarm.yml"] }, "alice"));
     const key = { repo: FULL_NAME, issueNumber: issue.number };
     await h.deliver("issues", h.labeled(issue.number, "swarm:go", "alice"));
     assert.notEqual(await h.ledger.tasks.get(key), undefined, "the renamed ready label started the task");
-    const after = await configReads(() => h.deliver("issues", h.labeled(issue.number, "bug", "alice")));
-    assert.deepEqual(after, { requests: 1, notModified: 1 });
+    const after = await configReads(label);
+    assert.deepEqual(after, { requests: 0, notModified: 0 });
   });
 });

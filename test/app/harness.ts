@@ -57,6 +57,12 @@ export interface Harness {
   /** A real `issues.labeled` payload adapted to this repository, issue, label and sender. */
   labeled(issue: number, label: string, sender: string): WebhookEventMap["issues"];
   unlabeled(issue: number, label: string, sender: string): WebhookEventMap["issues"];
+  /** A real `push` payload adapted to this repository: one commit on `branch` touching `paths`. */
+  pushed(
+    branch: string,
+    paths: { added?: string[]; modified?: string[] },
+    sender: string,
+  ): WebhookEventMap["push"];
   /** A real `issue_comment.created` payload for a new comment the sender wrote (it is created on the sim too). */
   commented(
     issue: number,
@@ -215,6 +221,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const base = payload as unknown as { issue: Record<string, unknown>; label: Record<string, unknown> };
       base.issue = issuePayload(issue, base.issue);
       base.label = { ...base.label, name: label };
+      return adapt(payload, sender);
+    },
+    pushed(branch, paths, sender) {
+      const payload = webhookExample("push", null, (p) => p.commits.length > 0);
+      const [commit] = payload.commits;
+      payload.ref = `refs/heads/${branch}`;
+      payload.forced = false;
+      payload.commits =
+        commit === undefined ? [] : [{ ...commit, added: [], removed: [], modified: [], ...paths }];
       return adapt(payload, sender);
     },
     unlabeled(issue, label, sender) {

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "../main.ts";
+import { CONFIG_PATH as DEFAULT_FILE } from "../../core/config/defaults.ts";
 import { formatProblem, parseConfig } from "../../core/config/parse.ts";
-
-const DEFAULT_FILE = ".github/swarm.yml";
 
 /** `swarm-foreman config check [FILE]`: prints `ok`, or every problem in FILE and exits 1. */
 export const configCheck: Command = {

@@ -82,6 +82,9 @@ export const DEFAULT_TIERS = {
   fast: "claude-haiku-5-5",
 };
 
+/** Where a repository keeps its swarm config, on the default branch. */
+export const CONFIG_PATH = ".github/swarm.yml";
+
 /**
  * Files that steer agents, CI or tools an agent could reach: a change to any of them needs a person.
  * Instruction files (CLAUDE.md, AGENTS.md, .cursorrules) and MCP server configs would let an agent
@@ -89,7 +92,7 @@ export const DEFAULT_TIERS = {
  */
 export const DEFAULT_PROTECTED_PATHS = [
   ".github/workflows/**",
-  ".github/swarm.yml",
+  CONFIG_PATH,
   "CLAUDE.md",
   "**/CLAUDE.md",
   "AGENTS.md",

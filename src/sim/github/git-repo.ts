@@ -61,6 +61,8 @@ export class GitCommandError extends Error {
 }
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
+/** The tree with nothing in it, which git knows without storing it: a root commit's "parent". */
+export const EMPTY_TREE_SHA = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const ABBREVIATED_SHA = /^[0-9a-f]{4,39}$/;
 const SHA_PREFIX = /^[0-9a-f]{4}/;
@@ -203,6 +205,13 @@ export class GitRepo {
 
   /** The entries of a tree, recursively when asked (directories then listed too, as GitHub does). */
   async listTree(treeish: string, recursive: boolean): Promise<GitTreeEntry[]> {
+    // `<full sha>` and `<full sha>:<path>` name one tree for good; a dispatch lists the workflows so.
+    const [sha = "", path] = treeish.split(/:(.*)/s);
+    const op = `ls-tree${recursive ? " -r" : ""}${path === undefined ? "" : `:${path}`}`;
+    return this.#fromShas(op, [sha], () => this.#listTree(treeish, recursive));
+  }
+
+  async #listTree(treeish: string, recursive: boolean): Promise<GitTreeEntry[]> {
     const args = ["ls-tree", "-z", "--long", ...(recursive ? ["-r", "-t"] : []), treeish];
     const out = (await this.git(args)).toString();
     return out
@@ -415,6 +424,23 @@ export class GitRepo {
     return this.#fromShas("rev-list", [base, head], async () => {
       const out = (await this.git(["rev-list", "--reverse", `${base}..${head}`])).toString();
       return out.split("\n").filter(Boolean);
+    });
+  }
+
+  /** The paths `head` adds, removes and modifies against `base` (a rename is a removal and an addition, as a push payload lists it). */
+  async changedPaths(
+    base: string,
+    head: string,
+  ): Promise<{ added: string[]; removed: string[]; modified: string[] }> {
+    return this.#fromShas("paths", [base, head], async () => {
+      const out = (await this.git(["diff", "--name-status", "-z", "--no-renames", base, head])).toString();
+      const fields = out.split("\0");
+      const paths = { added: [] as string[], removed: [] as string[], modified: [] as string[] };
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const [code, path = ""] = [fields[i], fields[i + 1]];
+        (code === "A" ? paths.added : code === "D" ? paths.removed : paths.modified).push(path);
+      }
+      return paths;
     });
   }
 

@@ -192,6 +192,8 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
         if (method === "GET" && result.status === 200 && payload !== undefined) {
           const etag = `W/"${createHash("sha256").update(payload).digest("hex").slice(0, 40)}"`;
           headers.etag = etag;
+          // As api.github.com answers an authenticated read: reusable by this client for a minute.
+          headers["cache-control"] = "private, max-age=60, s-maxage=60";
           notModified = etagMatches(req.headers["if-none-match"], etag);
         }
         if (counted && !notModified) {

@@ -72,6 +72,21 @@ describe("resolving revisions in the offline GitHub's repositories", () => {
     assert.equal(await repo.mergeBase(first, second), first);
   });
 
+  it("lists a tree named by full sha the same each time, and a branch's tree as the branch moves", async () => {
+    const first = await commit("eight");
+    const second = await commit("nine", [first]);
+    await repo.updateRef("refs/heads/listed", first);
+    const blobOf = async (treeish: string) => (await repo.listTree(treeish, false))[0]?.sha;
+    const firstBlob = await blobOf(first);
+    const copy = await repo.listTree(`${first}:`, false);
+    copy.length = 0;
+    assert.equal((await repo.listTree(`${first}:`, false)).length, 1, "a caller's change is its own");
+    assert.equal(await blobOf("listed"), firstBlob);
+    await repo.updateRef("refs/heads/listed", second);
+    assert.notEqual(await blobOf("listed"), firstBlob);
+    assert.equal(await blobOf(first), firstBlob);
+  });
+
   it("sees a branch moved while an earlier lookup of it was under way", async () => {
     const first = await commit("four");
     const second = await commit("five", [first]);

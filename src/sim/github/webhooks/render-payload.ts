@@ -6,6 +6,7 @@ import { issueJson } from "../routes/issues.ts";
 import { pullJson } from "../routes/pulls.ts";
 import { workflowJobJson, workflowRunJson } from "../routes/actions.ts";
 import type { SimEventEnvelope } from "../sim-events.ts";
+import { EMPTY_TREE_SHA } from "../git-repo.ts";
 import { nodeId, type SimInstallation, type SimRepo, type SimWorld } from "../world.ts";
 import { examplePayload } from "./example-payloads.ts";
 import { overlay } from "./overlay.ts";
@@ -236,9 +237,7 @@ async function pushFields(
       url: `${urls.html}/${repo.fullName}/commit/${c.sha}`,
       author: person(c.author),
       committer: person(c.committer),
-      added: [],
-      removed: [],
-      modified: [],
+      ...(await repo.git.changedPaths(c.parents[0] ?? EMPTY_TREE_SHA, c.sha)),
     };
   };
   const deleted = event.after === ZERO_SHA;

@@ -83,6 +83,7 @@ describe("webhook delivery", () => {
   });
 
   it("renders comments, pull requests, pushes and check runs that pass the webhook schemas", async () => {
+    fx.app.events.push("push");
     const d = await deliverTo();
     const issue = await openAndLabelIssue();
     await fx.octokit.issues.createComment({
@@ -145,6 +146,15 @@ describe("webhook delivery", () => {
     );
     assert.equal((opened?.payload.pull_request as { number: number }).number, pull.number);
     assert.equal((opened?.payload.pull_request as { head: { sha: string } }).head.sha, commit.sha);
+    const pushed = receiver.received.find((r) => r.headers["x-github-event"] === "push")?.payload as
+      | { ref: string; commits: { id: string; added: string[]; removed: string[]; modified: string[] }[] }
+      | undefined;
+    assert.equal(pushed?.ref, "refs/heads/swarm/1-x");
+    assert.deepEqual(
+      pushed?.commits.map((c) => [c.id, c.added, c.removed, c.modified]),
+      [[commit.sha, ["x.txt"], [], []]],
+      "the push lists the paths its commit added",
+    );
     // Every payload was checked against @octokit/webhooks-schemas; afterEach asserts none broke it.
   });
 

@@ -1,10 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  decideGitHubRetry,
-  DEFAULT_GITHUB_RETRY,
-  type FailedResponse,
-} from "../../src/agent/github-retry.ts";
+import { decideGitHubRetry, DEFAULT_GITHUB_RETRY, type FailedResponse } from "../../src/core/github-retry.ts";
 
 const NOW = Date.parse("2026-11-22T10:00:00Z");
 const SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";

@@ -1,15 +1,15 @@
-// When the action retries a GitHub request, and after how long, as GitHub's REST documentation
+// When a GitHub request is retried, and after how long, as GitHub's REST documentation
 // asks ("Rate limits for the REST API", "Best practices"): a `retry-after` header is obeyed; an
 // exhausted primary limit waits for `x-ratelimit-reset`; a secondary limit without either waits a
 // minute and more; a server error backs off exponentially. Everything else is the caller's error.
 
-/** How often and how long the action waits for GitHub. */
+/** How often and how long a client waits for GitHub. */
 export interface GitHubRetryPolicy {
   /** Retries after the first try. */
   retries: number;
   /** The first server-error backoff; each retry doubles it. */
   baseDelayMs: number;
-  /** The longest wait the action accepts; GitHub asking for longer fails the request. */
+  /** The longest wait accepted; GitHub asking for longer fails the request. */
   maxWaitMs: number;
 }
 
@@ -43,7 +43,7 @@ export function decideGitHubRetry(
   if (waitMs > policy.maxWaitMs)
     return {
       retry: false,
-      gaveUp: `GitHub asked to wait ${Math.ceil(waitMs / 1000)} s, longer than the ${policy.maxWaitMs / 1000} s the action waits`,
+      gaveUp: `GitHub asked to wait ${Math.ceil(waitMs / 1000)} s, longer than the ${policy.maxWaitMs / 1000} s a client waits`,
     };
   return { retry: true, waitMs };
 }
