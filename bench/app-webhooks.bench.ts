@@ -1,8 +1,11 @@
-// The app's webhook figures: signed webhooks POSTed over HTTP to the app (Probot's node
-// middleware on Node's server, as `npm start` runs it) on the embedded SQLite ledger, against the
-// offline GitHub with no added latency. Webhooks handled per second, the time from receipt to
-// decision (the app answers once its handlers finished), and the GitHub requests from the ready
-// label to the dispatch of a task, counted by the offline GitHub's request accounting.
+// The app's webhook figures: signed webhooks POSTed over HTTP to the app, started as `npm start`
+// starts it (its own process, the embedded SQLite ledger, info logging), against the offline
+// GitHub with no added latency in this process, as GitHub is apart from the app in production.
+// Webhooks handled per second, the time from receipt to decision (the app answers once its
+// handlers finished), and the GitHub requests from the ready label to the dispatch of a task,
+// counted by the offline GitHub's request accounting.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +16,7 @@ import { startGitHubSim, type GitHubSim } from "../src/sim/github/server.ts";
 import type { SimEventEnvelope } from "../src/sim/github/sim-events.ts";
 import { renderWebhook } from "../src/sim/github/webhooks/render-payload.ts";
 import type { SimApp, SimInstallation } from "../src/sim/github/world.ts";
-import { registerSwarmApp, startSwarmAppServer } from "../src/sim/swarm-app.ts";
+import { registerSwarmApp } from "../src/sim/swarm-app.ts";
 import type { BenchRow } from "./run.ts";
 
 const OWNER = "acme";
@@ -93,6 +96,47 @@ async function createRepo(sim: GitHubSim): Promise<void> {
   }
   await sim.world.createRepo({ owner: OWNER, name: "widgets", fromFolder: folder });
   await rm(folder, { recursive: true, force: true });
+}
+
+/** Starts the app as `npm start` does, on a free port; resolves with its base URL once it listens. */
+async function startApp(
+  sim: GitHubSim,
+  app: SimApp,
+  ledgerPath: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const entry = new URL("../src/app/start.ts", import.meta.url);
+  const child = spawn(process.execPath, [entry.pathname], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      APP_ID: String(app.id),
+      PRIVATE_KEY: app.privateKey,
+      WEBHOOK_SECRET: app.webhookSecret,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      GITHUB_API_URL: sim.url,
+      SWARM_DB: ledgerPath,
+      LOG_LEVEL: "info",
+      GITHUB_WRITE_PACING: "off",
+      RECONCILE_INTERVAL_SECONDS: "3600",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let seen = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) =>
+      reject(new Error(`the app exited with ${code} before it listened:\n${seen}`)),
+    );
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const found = /listening on (http:\/\/[^/\s]+)/.exec(seen);
+      if (found?.[1] !== undefined) resolve(found[1]);
+    });
+  });
+  child.removeAllListeners("exit");
+  // Its log goes on being read (and dropped) so the app never blocks on a full pipe.
+  child.stdout?.removeAllListeners("data");
+  child.stdout?.resume();
+  return { child, url };
 }
 
 /** One delivered webhook: what it was and how long the app took to answer it. */
@@ -188,9 +232,9 @@ export default async function bench(): Promise<BenchRow[]> {
   const dev = person(sim, "dev");
 
   const folder = await mkdtemp(join(tmpdir(), "app-bench-ledger-"));
-  const ledger = await openLedger({ url: join(folder, "ledger.db") });
-  const { server, webhookUrl } = await startSwarmAppServer(sim, app, { ledger, logLevel: "fatal" });
-  const deliverer = new Deliverer(sim, app, installation, webhookUrl);
+  const ledgerPath = join(folder, "ledger.db");
+  const { child, url } = await startApp(sim, app, ledgerPath);
+  const deliverer = new Deliverer(sim, app, installation, `${url}/api/github/webhooks`);
   const ciToken = world.mintInstallationToken(ciInstallation.id).token;
   const ciCheck = async (sha: string, name: string) => {
     const response = await fetch(`${sim.url}/repos/${REPO}/check-runs`, {
@@ -276,9 +320,12 @@ export default async function bench(): Promise<BenchRow[]> {
     // Label to dispatch: while runs are not yet moving, the first MAX_AGENTS ready labels find a
     // free slot and dispatch within their own delivery; the later ones wait in the queue.
     const immediate = handled.filter((h) => h.label === "swarm:ready").slice(0, MAX_AGENTS);
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    const ledger = await openLedger({ url: ledgerPath });
     const attempts = await Promise.all(
       issues.map((issueNumber) => ledger.attempts.get({ repo: REPO, issueNumber }, 1)),
-    );
+    ).finally(() => ledger.close());
     const dispatched = attempts.filter((a) => a?.workflowRunId != null);
     if (dispatched.length !== TASKS)
       throw new Error(`only ${dispatched.length} of ${TASKS} tasks were dispatched`);
@@ -307,8 +354,10 @@ export default async function bench(): Promise<BenchRow[]> {
       { measure: "of which count against the rate limit", value: charged, unit: "requests/task" },
     ];
   } finally {
-    await server.close();
-    await ledger.close();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
     await rm(folder, { recursive: true, force: true });
     await sim.close();
   }

@@ -13,12 +13,18 @@ export const AppOctokit: typeof ProbotOctokit = ProbotOctokit.plugin((octokit) =
   retryRequests(octokit, { warn: (line) => octokit.log.warn(line) });
 }).defaults({ retry: { enabled: false } });
 
+// Function form: Probot layers its own throttle options over the defaults, so they are turned off last.
+const UnpacedOctokit = AppOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object), enabled: false },
+}));
+
 /** What the server needs from the settings. */
 export type ServerSettings = Pick<
   AppSettings,
   "APP_ID" | "privateKey" | "WEBHOOK_SECRET" | "PORT" | "HOST" | "WEBHOOK_PATH" | "LOG_LEVEL"
 > &
-  Partial<Pick<AppSettings, "GITHUB_API_URL">>;
+  Partial<Pick<AppSettings, "GITHUB_API_URL" | "GITHUB_WRITE_PACING">>;
 
 /** A running app server. */
 export interface AppServer {
@@ -47,7 +53,7 @@ export async function startAppServer(
     logLevel: settings.LOG_LEVEL,
     webhookPath: settings.WEBHOOK_PATH,
     ...(settings.GITHUB_API_URL === undefined ? {} : { baseUrl: settings.GITHUB_API_URL }),
-    Octokit: AppOctokit,
+    Octokit: settings.GITHUB_WRITE_PACING === "off" ? UnpacedOctokit : AppOctokit,
     ...probotOptions,
   });
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: settings.WEBHOOK_PATH });

@@ -40,6 +40,13 @@ export const appEnvSchema = z.object({
     .min(10, { error: "RECONCILE_INTERVAL_SECONDS must be at least 10" })
     .default(300),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  /**
+   * Whether writes to GitHub are paced as its secondary limits ask (one a second, comments one
+   * every three); off only for a GitHub without those limits, such as the offline one.
+   */
+  GITHUB_WRITE_PACING: z
+    .enum(["on", "off"], { error: "GITHUB_WRITE_PACING must be on or off" })
+    .default("on"),
 });
 
 type AppEnv = z.infer<typeof appEnvSchema>;

@@ -7,7 +7,7 @@ import { ConfigCache } from "../app/config-cache.ts";
 import { swarmApp } from "../app/index.ts";
 import { PermissionCache } from "../app/permission-cache.ts";
 import type { AppDeps } from "../app/scope.ts";
-import { AppOctokit, startAppServer, type AppServer } from "../app/server.ts";
+import { startAppServer, type AppServer } from "../app/server.ts";
 import type { AppSettings } from "../app/settings.ts";
 import type { GitHubSim } from "./github/server.ts";
 import { WebhookDelivery, type FaultPlan } from "./github/webhooks/delivery.ts";
@@ -78,17 +78,11 @@ export async function startSwarmAppServer(
       WEBHOOK_PATH,
       LOG_LEVEL: options.logLevel ?? "error",
       GITHUB_API_URL: sim.url,
+      // The offline GitHub enforces its limits itself and answers 403 when one is exceeded, so
+      // pacing writes a second apart would only slow every comment and label down.
+      GITHUB_WRITE_PACING: "off",
     },
     swarmApp(deps),
-    {
-      // Probot's throttling spaces content-creating requests a second apart to stay under
-      // GitHub's secondary limits; the offline GitHub enforces its limits itself and answers
-      // 403 when one is exceeded, so here it would only slow every comment and label down.
-      Octokit: AppOctokit.defaults((defaults: Record<string, unknown>) => ({
-        ...defaults,
-        throttle: { ...(defaults.throttle as object), enabled: false },
-      })),
-    },
   );
   return { server, deps, webhookUrl: `${server.url}${WEBHOOK_PATH}` };
 }

@@ -36,6 +36,7 @@ describe("readAppSettings", () => {
     assert.equal(settings.APP_ID, "42");
     assert.equal(settings.PORT, 3000);
     assert.equal(settings.RECONCILE_INTERVAL_SECONDS, 300);
+    assert.equal(settings.GITHUB_WRITE_PACING, "on", "writes are paced unless told otherwise");
   });
 
   it("reads the key from PRIVATE_KEY_PATH", () => {
@@ -63,9 +64,11 @@ describe("readAppSettings", () => {
           APP_ID: "my-app",
           PRIVATE_KEY_PATH: "/nonexistent/app.pem",
           WEBHOOK_SECRET: "short",
+          GITHUB_WRITE_PACING: "sometimes",
         }),
       (error: unknown) => {
         assert.ok(error instanceof AppSettingsError);
+        assert.match(error.message, /GITHUB_WRITE_PACING must be on or off/);
         assert.match(error.message, /APP_ID must be the numeric App ID/);
         assert.match(error.message, /\/nonexistent\/app\.pem/);
         assert.match(error.message, /WEBHOOK_SECRET is too short/);
