@@ -21,7 +21,11 @@ export async function mirrorLabels(
     .filter((k) => k !== "ready" && labels[k] !== wanted)
     .map((k) => labels[k])
     .filter((name) => have.has(name.toLowerCase()));
-  for (const name of stale) await scope.gateway.removeLabel(issueNumber, name);
-  if (wanted !== null && !have.has(wanted.toLowerCase()))
-    await scope.gateway.addLabels(issueNumber, [wanted]);
+  // The removals and the addition touch different labels, so they go together.
+  await Promise.all([
+    ...stale.map((name) => scope.gateway.removeLabel(issueNumber, name)),
+    ...(wanted !== null && !have.has(wanted.toLowerCase())
+      ? [scope.gateway.addLabels(issueNumber, [wanted])]
+      : []),
+  ]);
 }

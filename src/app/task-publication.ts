@@ -51,25 +51,29 @@ export class TaskPublication {
     this.#entry(config, issueNumber, shown).status = true;
   }
 
-  /** Writes what the event owes: per task, the labels first, then the status comment. */
+  /**
+   * Writes what the event owes. The writes of different tasks, and a task's labels and its status
+   * comment, do not depend on each other, so they are sent together (in production Probot's
+   * pacing still spaces them as GitHub asks); every write is tried, and the first failure is
+   * thrown once all have settled.
+   */
   async flush(scope: RepoScope): Promise<void> {
     const pending = [...this.#pending];
     this.#pending.clear();
-    for (const [issueNumber, entry] of pending) {
+    const writes = pending.flatMap(([issueNumber, entry]) => {
       const { config, shown, want } = entry;
-      if (want !== undefined) {
+      const labels = async () => {
         const current =
           (await scope.knownIssue(issueNumber))?.labels ??
           (shown === null ? [] : [config.labels[labelKeys[shown]]]);
-        await mirrorLabels(
-          scope,
-          issueNumber,
-          config.labels,
-          want === null ? null : labelKeys[want],
-          current,
-        );
-      }
-      if (entry.status) await publishStatus(scope, config, issueNumber);
-    }
+        await mirrorLabels(scope, issueNumber, config.labels, want == null ? null : labelKeys[want], current);
+      };
+      return [
+        ...(want === undefined ? [] : [labels()]),
+        ...(entry.status ? [publishStatus(scope, config, issueNumber)] : []),
+      ];
+    });
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 }
