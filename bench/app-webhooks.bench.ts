@@ -1,9 +1,11 @@
 // The app's webhook figures: signed webhooks POSTed over HTTP to the app, started as `npm start`
 // starts it (its own process, the embedded SQLite ledger, info logging), against the offline
 // GitHub with no added latency in this process, as GitHub is apart from the app in production.
-// Webhooks handled per second, the time from receipt to decision (the app answers once its
-// handlers finished), and the GitHub requests from the ready label to the dispatch of a task,
-// counted by the offline GitHub's request accounting.
+// The same work (40 tasks labelled, commented on, dispatched, their runs started and finished)
+// is driven twice, on two repositories: once delivering each webhook alone, for the time from
+// receipt to decision (the app answers once its handlers finished) and the GitHub requests from
+// the ready label to the dispatch of a task, counted by the offline GitHub; once delivering
+// CONCURRENCY webhooks at a time, as GitHub delivers them, for the webhooks handled per second.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createHmac, randomUUID } from "node:crypto";
@@ -20,8 +22,9 @@ import { registerSwarmApp } from "../src/sim/swarm-app.ts";
 import type { BenchRow } from "./run.ts";
 
 const OWNER = "acme";
-const REPO = `${OWNER}/widgets`;
 const TASKS = 40;
+// Deliveries under way at once in the throughput run.
+const CONCURRENCY = 8;
 const MAX_AGENTS = 10;
 
 const CONFIG = [
@@ -83,7 +86,7 @@ function person(sim: GitHubSim, login: string) {
   };
 }
 
-async function createRepo(sim: GitHubSim): Promise<void> {
+async function createRepo(sim: GitHubSim, name: string): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), "app-bench-repo-"));
   const files: Record<string, string> = {
     "README.md": "# widgets\n",
@@ -94,7 +97,7 @@ async function createRepo(sim: GitHubSim): Promise<void> {
     await mkdir(dirname(join(folder, path)), { recursive: true });
     await writeFile(join(folder, path), content);
   }
-  await sim.world.createRepo({ owner: OWNER, name: "widgets", fromFolder: folder });
+  await sim.world.createRepo({ owner: OWNER, name, fromFolder: folder });
   await rm(folder, { recursive: true, force: true });
 }
 
@@ -173,49 +176,134 @@ class Deliverer {
     });
   }
 
-  /** Delivers everything queued, including what the deliveries cause, until nothing is left. */
-  async drain(): Promise<void> {
+  /**
+   * Delivers everything queued, including what the deliveries cause, until nothing is left,
+   * `concurrency` at a time; returns the wall time it took.
+   */
+  async drain(concurrency = 1): Promise<number> {
+    const started = performance.now();
+    const inFlight = new Set<Promise<void>>();
+    for (;;) {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        const delivery: Promise<void> = this.#deliver(next).finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
+        if (inFlight.size >= concurrency) break;
+      }
+      if (inFlight.size === 0) return performance.now() - started;
+      await Promise.race(inFlight);
+    }
+  }
+
+  async #deliver(envelope: SimEventEnvelope): Promise<void> {
     const installationKey = actorKey({
       kind: "installation",
       appId: this.#app.id,
       installationId: this.#installation.id,
       login: this.#app.bot.login,
     });
-    for (let envelope = this.#queue.shift(); envelope !== undefined; envelope = this.#queue.shift()) {
-      const urls = { api: this.#sim.url, html: this.#sim.url };
-      const webhook = await renderWebhook(this.#sim.world, urls, envelope, this.#installation);
-      if (webhook === undefined) continue;
-      const body = JSON.stringify(webhook.payload);
-      const signature = createHmac("sha256", this.#app.webhookSecret).update(body).digest("hex");
-      const before = this.#sim.requests();
-      const started = performance.now();
-      const response = await fetch(this.#url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "GitHub-Hookshot/offline",
-          "x-github-event": webhook.event,
-          "x-github-delivery": randomUUID(),
-          "x-hub-signature-256": `sha256=${signature}`,
-        },
-        body,
-      });
-      const answer = await response.text();
-      const ms = performance.now() - started;
-      if (response.status !== 200)
-        throw new Error(
-          `the app answered ${webhook.event}.${webhook.action ?? ""} with ${response.status}: ${answer}`,
-        );
-      const after = this.#sim.requests();
-      this.handled.push({
-        kind: `${webhook.event}.${webhook.action ?? ""}`,
-        label: (webhook.payload.label as { name?: string } | undefined)?.name,
-        ms,
-        requests: (after.byActor[installationKey] ?? 0) - (before.byActor[installationKey] ?? 0),
-        notModified: after.notModified - before.notModified,
-      });
-    }
+    const urls = { api: this.#sim.url, html: this.#sim.url };
+    const webhook = await renderWebhook(this.#sim.world, urls, envelope, this.#installation);
+    if (webhook === undefined) return;
+    const body = JSON.stringify(webhook.payload);
+    const signature = createHmac("sha256", this.#app.webhookSecret).update(body).digest("hex");
+    const before = this.#sim.requests();
+    const started = performance.now();
+    const response = await fetch(this.#url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/offline",
+        "x-github-event": webhook.event,
+        "x-github-delivery": randomUUID(),
+        "x-hub-signature-256": `sha256=${signature}`,
+      },
+      body,
+    });
+    const answer = await response.text();
+    const ms = performance.now() - started;
+    if (response.status !== 200)
+      throw new Error(
+        `the app answered ${webhook.event}.${webhook.action ?? ""} with ${response.status}: ${answer}`,
+      );
+    const after = this.#sim.requests();
+    // With deliveries overlapping, the counts are another delivery's too; only alone are they its own.
+    this.handled.push({
+      kind: `${webhook.event}.${webhook.action ?? ""}`,
+      label: (webhook.payload.label as { name?: string } | undefined)?.name,
+      ms,
+      requests: (after.byActor[installationKey] ?? 0) - (before.byActor[installationKey] ?? 0),
+      notModified: after.notModified - before.notModified,
+    });
   }
+}
+
+/** What driving one repository's tasks needs: the world, the people, CI, and the deliverer. */
+interface Driver {
+  sim: GitHubSim;
+  maintainer: ReturnType<typeof person>;
+  dev: ReturnType<typeof person>;
+  ciCheck: (repo: string, sha: string, name: string) => Promise<void>;
+  deliverer: Deliverer;
+}
+
+/**
+ * Drives TASKS tasks of `repo` from issue to finished runs: each issue opened, commented on,
+ * labelled ready, asked `/swarm status`, a CI check reported; then the runs start and finish, a
+ * quarter failing, each finished run freeing a slot for a waiting task. Alone, every step's
+ * webhooks are delivered before the next step; batched, each stage's steps for all tasks come
+ * first and their webhooks go CONCURRENCY at a time. Returns the issues and the delivery time.
+ */
+async function driveTasks(
+  d: Driver,
+  repo: string,
+  mode: "alone" | "batched",
+): Promise<{ issues: number[]; ms: number }> {
+  const { sim, maintainer, dev, deliverer } = d;
+  const concurrency = mode === "alone" ? 1 : CONCURRENCY;
+  let ms = 0;
+  const drain = async (stage: boolean) => {
+    if ((mode === "alone") !== stage) ms += await deliverer.drain(concurrency);
+  };
+  const sha = (await sim.world.repo(repo)?.git.resolve("refs/heads/main")) ?? "";
+  const issues: number[] = [];
+  for (let n = 1; n <= TASKS; n++) {
+    const issue = (await maintainer("POST", `/repos/${repo}/issues`, {
+      title: `Task ${n}`,
+      body: spec(n),
+    })) as {
+      number: number;
+    };
+    issues.push(issue.number);
+    await dev("POST", `/repos/${repo}/issues/${issue.number}/comments`, {
+      body: "I can take a look at this.",
+    });
+    await maintainer("POST", `/repos/${repo}/issues/${issue.number}/labels`, { labels: ["swarm:ready"] });
+    await drain(false);
+    await dev("POST", `/repos/${repo}/issues/${issue.number}/comments`, { body: "/swarm status" });
+    await d.ciCheck(repo, sha, `ci/test-${n}`);
+    await drain(false);
+  }
+  await drain(true);
+  for (let round = 0; round < TASKS; round++) {
+    const runs = [...(sim.world.repo(repo)?.workflowRuns.values() ?? [])].filter(
+      (r) => r.status !== "completed",
+    );
+    if (runs.length === 0) break;
+    for (const run of runs) {
+      if (run.status !== "in_progress") sim.world.updateWorkflowRun(repo, run.id, { status: "in_progress" });
+      await drain(false);
+    }
+    await drain(true);
+    for (const [i, run] of runs.entries()) {
+      sim.world.updateWorkflowRun(repo, run.id, {
+        status: "completed",
+        conclusion: i % 4 === 3 ? "failure" : "success",
+      });
+      await drain(false);
+    }
+    await drain(true);
+  }
+  return { issues, ms };
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -225,9 +313,12 @@ export default async function bench(): Promise<BenchRow[]> {
   const installation = world.installApp(app.id, OWNER);
   const ci = world.createApp({ slug: "ci", events: [] });
   const ciInstallation = world.installApp(ci.id, OWNER);
-  await createRepo(sim);
-  world.addCollaborator(REPO, "maintainer", "write");
-  world.addCollaborator(REPO, "dev", "write");
+  const repos = { alone: `${OWNER}/widgets`, batched: `${OWNER}/gadgets` };
+  for (const repo of Object.values(repos)) {
+    await createRepo(sim, repo.split("/")[1] ?? "");
+    world.addCollaborator(repo, "maintainer", "write");
+    world.addCollaborator(repo, "dev", "write");
+  }
   const maintainer = person(sim, "maintainer");
   const dev = person(sim, "dev");
 
@@ -236,84 +327,46 @@ export default async function bench(): Promise<BenchRow[]> {
   const { child, url } = await startApp(sim, app, ledgerPath);
   const deliverer = new Deliverer(sim, app, installation, `${url}/api/github/webhooks`);
   const ciToken = world.mintInstallationToken(ciInstallation.id).token;
-  const ciCheck = async (sha: string, name: string) => {
-    const response = await fetch(`${sim.url}/repos/${REPO}/check-runs`, {
+  const ciCheck = async (repo: string, sha: string, name: string) => {
+    const response = await fetch(`${sim.url}/repos/${repo}/check-runs`, {
       method: "POST",
       headers: { authorization: `token ${ciToken}`, "content-type": "application/json" },
       body: JSON.stringify({ name, head_sha: sha, status: "completed", conclusion: "success" }),
     });
     if (response.status !== 201) throw new Error(`ci: check run answered ${response.status}`);
   };
+  const driver: Driver = { sim, maintainer, dev, ciCheck, deliverer };
 
   try {
     // Warm-up: the offline GitHub compiles its validators and the app mints its token on first use.
-    const warm = (await maintainer("POST", `/repos/${REPO}/issues`, { title: "Warm-up", body: "hello" })) as {
-      number: number;
-    };
-    await dev("POST", `/repos/${REPO}/issues/${warm.number}/comments`, { body: "/swarm help" });
-    await deliverer.drain();
-    deliverer.handled.length = 0;
-
-    const head = world.repo(REPO)?.git;
-    const sha = (await head?.resolve("refs/heads/main")) ?? "";
-    const issues: number[] = [];
-    const started = performance.now();
-    for (let n = 1; n <= TASKS; n++) {
-      const issue = (await maintainer("POST", `/repos/${REPO}/issues`, {
-        title: `Task ${n}`,
-        body: spec(n),
+    for (const repo of Object.values(repos)) {
+      const warm = (await maintainer("POST", `/repos/${repo}/issues`, {
+        title: "Warm-up",
+        body: "hello",
       })) as {
         number: number;
       };
-      issues.push(issue.number);
-      await dev("POST", `/repos/${REPO}/issues/${issue.number}/comments`, {
-        body: "I can take a look at this.",
-      });
-      await maintainer("POST", `/repos/${REPO}/issues/${issue.number}/labels`, { labels: ["swarm:ready"] });
-      await deliverer.drain();
-      await dev("POST", `/repos/${REPO}/issues/${issue.number}/comments`, { body: "/swarm status" });
-      await ciCheck(sha, `ci/test-${n}`);
+      await dev("POST", `/repos/${repo}/issues/${warm.number}/comments`, { body: "/swarm help" });
       await deliverer.drain();
     }
-    // The agents' runs start and finish; each finished run frees a slot for a waiting task.
-    for (let round = 0; round < TASKS; round++) {
-      const runs = [...(world.repo(REPO)?.workflowRuns.values() ?? [])].filter(
-        (r) => r.status !== "completed",
-      );
-      if (runs.length === 0) break;
-      for (const run of runs) {
-        if (run.status !== "in_progress") world.updateWorkflowRun(REPO, run.id, { status: "in_progress" });
-        await deliverer.drain();
-      }
-      for (const [i, run] of runs.entries()) {
-        world.updateWorkflowRun(REPO, run.id, {
-          status: "completed",
-          conclusion: i % 4 === 3 ? "failure" : "success",
-        });
-        await deliverer.drain();
-      }
-    }
-    const wall = performance.now() - started;
-    const handled = deliverer.handled;
-    const busy = handled.reduce((sum, h) => sum + h.ms, 0);
+    deliverer.handled.length = 0;
+
+    const alone = await driveTasks(driver, repos.alone, "alone");
+    const handled = deliverer.handled.splice(0);
+    const batched = await driveTasks(driver, repos.batched, "batched");
+    const handledBatched = deliverer.handled.splice(0);
+
     const times = handled.map((h) => h.ms).sort((a, b) => a - b);
-    const kinds = new Map<string, number>();
-    for (const h of handled) kinds.set(h.kind, (kinds.get(h.kind) ?? 0) + 1);
+    const kinds = new Map<string, number[]>();
+    for (const h of handled) kinds.set(h.kind, [...(kinds.get(h.kind) ?? []), h.ms]);
     console.error(
-      `app-webhooks: ${handled.length} webhooks in ${Math.round(wall)} ms of driving (${Math.round(busy)} ms in the app): ${[
-        ...kinds,
-      ]
-        .map(([k, n]) => `${k} ${n}`)
-        .join(", ")}`,
+      `app-webhooks: alone, ${handled.length} webhooks in ${Math.round(alone.ms)} ms; batched, ${handledBatched.length} in ${Math.round(batched.ms)} ms`,
     );
-    const byKind = new Map<string, number[]>();
-    for (const h of handled) byKind.set(h.kind, [...(byKind.get(h.kind) ?? []), h.ms]);
-    for (const [kind, list] of byKind) {
+    for (const [kind, list] of kinds) {
       const sorted = list.sort((a, b) => a - b);
+      const requests = handled.filter((h) => h.kind === kind).reduce((sum, h) => sum + h.requests, 0);
       console.error(
-        `  ${kind}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, requests ${(
-          handled.filter((h) => h.kind === kind).reduce((s, h) => s + h.requests, 0) / list.length
-        ).toFixed(2)} per webhook`,
+        `  ${kind} ×${list.length}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, ${(requests / list.length).toFixed(2)} requests`,
       );
     }
 
@@ -323,20 +376,34 @@ export default async function bench(): Promise<BenchRow[]> {
     child.kill("SIGTERM");
     await once(child, "exit");
     const ledger = await openLedger({ url: ledgerPath });
-    const attempts = await Promise.all(
-      issues.map((issueNumber) => ledger.attempts.get({ repo: REPO, issueNumber }, 1)),
-    ).finally(() => ledger.close());
-    const dispatched = attempts.filter((a) => a?.workflowRunId != null);
-    if (dispatched.length !== TASKS)
-      throw new Error(`only ${dispatched.length} of ${TASKS} tasks were dispatched`);
+    try {
+      for (const [repo, driven] of [
+        [repos.alone, alone],
+        [repos.batched, batched],
+      ] as const) {
+        const attempts = await Promise.all(
+          driven.issues.map((issueNumber) => ledger.attempts.get({ repo, issueNumber }, 1)),
+        );
+        const dispatched = attempts.filter((a) => a?.workflowRunId != null).length;
+        if (dispatched !== TASKS)
+          throw new Error(`${repo}: only ${dispatched} of ${TASKS} tasks were dispatched`);
+      }
+    } finally {
+      await ledger.close();
+    }
     const perTask = immediate.reduce((s, h) => s + h.requests, 0) / immediate.length;
     const charged = immediate.reduce((s, h) => s + h.requests - h.notModified, 0) / immediate.length;
     return [
       {
-        measure: "webhooks handled per second (one at a time)",
-        value: (handled.length / busy) * 1000,
+        measure: `webhooks handled per second (${CONCURRENCY} deliveries at a time)`,
+        value: (handledBatched.length / batched.ms) * 1000,
         unit: "webhooks/s",
         target: { atLeast: 300 },
+      },
+      {
+        measure: "webhooks handled per second (one at a time)",
+        value: (handled.length / alone.ms) * 1000,
+        unit: "webhooks/s",
       },
       { measure: "receipt to decision, p50", value: percentile(times, 50), unit: "ms" },
       {

@@ -10,6 +10,7 @@ import {
 import type { ConfigCache } from "./config-cache.ts";
 import { loadConfig, type LoadedConfig } from "./load-config.ts";
 import type { PermissionCache } from "./permission-cache.ts";
+import type { SerialTurns } from "./serial-turns.ts";
 import { TaskPublication } from "./task-publication.ts";
 
 /** What the app holds for its whole life, shared by every event. */
@@ -19,6 +20,8 @@ export interface AppDeps {
   /** Each repository's config as last read, used while fresh, then revalidated by ETag. */
   configs: ConfigCache;
   requests: RequestCounter;
+  /** Each repository's turn to offer its free slots, so concurrent webhooks do not race for them. */
+  slotTurns: SerialTurns;
   /** The clock; tests pass their own. */
   now: () => Date;
 }

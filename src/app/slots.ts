@@ -10,9 +10,25 @@ import { lifecycleOf, WAITING_STATUSES } from "./task-record.ts";
  * Each waiting task is offered one while fewer than `maxAgents` attempts are active, except a
  * task whose next attempt must stay with an agent that is busy (it keeps its place until that
  * agent is free); while the repository is paused or over its daily budget the lifecycle holds
- * each task instead, once.
+ * each task instead, once. Webhooks of one repository take turns here (`AppDeps.slotTurns`).
  */
 export async function offerSlots(scope: RepoScope, config: SwarmConfig): Promise<void> {
+  // A dispatch that fails frees its slot and offers it again from inside this turn.
+  if (offering.has(scope)) return offerNow(scope, config);
+  await scope.deps.slotTurns.run(scope.repo, async () => {
+    offering.add(scope);
+    try {
+      await offerNow(scope, config);
+    } finally {
+      offering.delete(scope);
+    }
+  });
+}
+
+// The events whose handling is inside its repository's turn.
+const offering = new WeakSet<RepoScope>();
+
+async function offerNow(scope: RepoScope, config: SwarmConfig): Promise<void> {
   const { ledger } = scope.deps;
   const waiting = await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES);
   for (const task of waiting) {

@@ -3,6 +3,7 @@ import { openLedger } from "../ledger/index.ts";
 import { RequestCounter } from "../github/gateway.ts";
 import { swarmApp } from "./index.ts";
 import { ConfigCache } from "./config-cache.ts";
+import { SerialTurns } from "./serial-turns.ts";
 import { PermissionCache } from "./permission-cache.ts";
 import { Reconciler } from "./reconcile.ts";
 import { startAppServer } from "./server.ts";
@@ -14,6 +15,7 @@ async function start(): Promise<void> {
   const deps = {
     ledger,
     configs: new ConfigCache(),
+    slotTurns: new SerialTurns(),
     permissions: new PermissionCache(),
     requests: new RequestCounter(),
     now: () => new Date(),

@@ -97,6 +97,7 @@ export type ClaimResult =
   | { claimed: true }
   | { claimed: false; reason: "duplicate" }
   | { claimed: false; reason: "at-capacity"; active: number }
+  | { claimed: false; reason: "agent-busy" }
   | { claimed: false; reason: "paused" }
   | { claimed: false; reason: "no-task" };
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { RequestCounter } from "../github/gateway.ts";
 import type { Ledger } from "../ledger/index.ts";
 import { ConfigCache } from "../app/config-cache.ts";
+import { SerialTurns } from "../app/serial-turns.ts";
 import { swarmApp } from "../app/index.ts";
 import { PermissionCache } from "../app/permission-cache.ts";
 import type { AppDeps } from "../app/scope.ts";
@@ -64,6 +65,7 @@ export async function startSwarmAppServer(
   const deps: AppDeps = {
     ledger: options.ledger,
     configs: new ConfigCache(),
+    slotTurns: new SerialTurns(),
     permissions: new PermissionCache(),
     requests: new RequestCounter(),
     now: () => new Date(),

@@ -8,6 +8,7 @@ import { RequestCounter } from "../../src/github/gateway.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { swarmApp } from "../../src/app/index.ts";
 import { ConfigCache } from "../../src/app/config-cache.ts";
+import { SerialTurns } from "../../src/app/serial-turns.ts";
 import { PermissionCache } from "../../src/app/permission-cache.ts";
 import type { AppDeps } from "../../src/app/scope.ts";
 import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
@@ -127,6 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const deps: AppDeps = {
     ledger,
     configs: new ConfigCache(),
+    slotTurns: new SerialTurns(),
     permissions: new PermissionCache(() => clock.now().getTime()),
     requests: new RequestCounter(),
     now: clock.now,

@@ -187,6 +187,45 @@ describe("runs", () => {
 const backend = await postgresBackend();
 after(() => backend.cleanup());
 
+describe("runs finishing at once", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ files: { ".github/swarm.yml": "agents:\n  maxAgents: 4\n" } });
+  });
+  afterEach(async () => {
+    h.sim.assertNoViolations();
+    await h.close();
+  });
+
+  it("hand every freed slot to a waiting task, each with an agent of its own", async () => {
+    const verbs = ["greet", "wave", "nod", "bow", "clap", "cheer", "smile", "shout"];
+    const issues = verbs.map(
+      (verb) =>
+        h.sim.world.createIssue(FULL_NAME, {
+          title: verb,
+          body: GOOD_SPEC.replace("greet", verb),
+          author: "alice",
+        }).number,
+    );
+    for (const issue of issues) {
+      await h.deliver("issues", h.labeled(issue, "swarm:ready", "alice"));
+      h.clock.advance(1000);
+    }
+    const first = runs(h);
+    assert.equal(first.length, 4, "four slots, four runs");
+    await Promise.all(
+      first.map((run) => h.deliver("workflow_run", runEvent(h, run.id, "completed", "cancelled"))),
+    );
+    const active = await h.ledger.attempts.listActive(FULL_NAME);
+    assert.deepEqual(
+      active.map((a) => a.issueNumber).sort((a, b) => a - b),
+      issues.slice(4),
+      "the four waiting tasks took the four freed slots",
+    );
+    assert.equal(new Set(active.map((a) => a.agent)).size, 4, "no agent works on two tasks");
+  });
+});
+
 describe("two app instances on one PostgreSQL", { skip: backend.unavailable ?? false }, () => {
   it("racing for the same label dispatch it once", async () => {
     const fresh = await backend.fresh();

@@ -263,7 +263,7 @@ function contract(backend: Backend) {
         await ledger.tasks.ensure({ ...key(1, "octo/other"), state: "queued" });
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) =>
-            (i % 2 === 0 ? a : b).attempts.claimDispatch(claim(i + 1, 1, 3)),
+            (i % 2 === 0 ? a : b).attempts.claimDispatch({ ...claim(i + 1, 1, 3), agent: `agent-${i + 1}` }),
           ),
         );
         assert.equal(results.filter((r) => r.claimed).length, 3);
@@ -272,6 +272,31 @@ function contract(backend: Backend) {
         assert.equal(await ledger.attempts.countActive(repo), 3);
         // Another repository has its own cap.
         assert.deepEqual(await ledger.attempts.claimDispatch(claim(1, 1, 3, "octo/other")), {
+          claimed: true,
+        });
+      } finally {
+        await close();
+      }
+    });
+
+    test("concurrent claims never give one agent two active attempts", async () => {
+      const fresh = await backend.fresh();
+      const { a, b, close } = await replicas(fresh);
+      try {
+        for (let n = 1; n <= 6; n++) await a.tasks.ensure({ ...key(n), state: "queued" });
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            (i % 2 === 0 ? a : b).attempts.claimDispatch({ ...claim(i + 1), agent: "builder-01" }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.claimed).length, 1);
+        for (const r of results)
+          if (!r.claimed) assert.deepEqual(r, { claimed: false, reason: "agent-busy" });
+        // Once its attempt has ended, the agent can be claimed again.
+        const [winner] = (await a.attempts.listActive(repo)).map((x) => x.issueNumber);
+        await a.attempts.transition(key(winner ?? 0), 1, "failed", { outcome: "failure" });
+        const next = (winner ?? 0) === 1 ? 2 : 1;
+        assert.deepEqual(await b.attempts.claimDispatch({ ...claim(next), agent: "builder-01" }), {
           claimed: true,
         });
       } finally {
@@ -492,8 +517,10 @@ function contract(backend: Backend) {
           await ledger.tasks.ensure({ ...key(issue), state: "queued" });
           const tries = 1 + Math.floor(random() * 3);
           for (let attempt = 1; attempt <= tries; attempt++) {
-            const agent = `agent-${Math.floor(random() * 3)}`;
             const state = outcomes[Math.floor(random() * outcomes.length)] ?? "running";
+            // An agent works on one attempt at a time, so one still running has an agent of its own.
+            const agent =
+              state === "running" ? `agent-${issue}.${attempt}` : `agent-${Math.floor(random() * 3)}`;
             const tokens = Math.floor(random() * 10_000);
             const cost = Math.round(random() * 1000) / 1000;
             time.advance(60_000);
@@ -560,8 +587,9 @@ function contract(backend: Backend) {
           const areas = areaSets[Math.floor(random() * areaSets.length)] ?? [];
           const tries = 1 + Math.floor(random() * 3);
           for (let attempt = 1; attempt <= tries; attempt++) {
-            const agent = `agent-${Math.floor(random() * 3)}`;
             const state = outcomes[Math.floor(random() * outcomes.length)] ?? "running";
+            const agent =
+              state === "running" ? `agent-${issue}.${attempt}` : `agent-${Math.floor(random() * 3)}`;
             history.push({ agent, areas, state, r });
             const claimed = await ledger.attempts.claimDispatch({
               ...claim(issue, attempt, 100, r),

@@ -86,6 +86,15 @@ export class AttemptStore {
       if (settings.paused !== 0) return { claimed: false, reason: "paused" };
       const active = await countActive(trx, r.repo);
       if (active >= r.maxAgents) return { claimed: false, reason: "at-capacity", active };
+      // Two deliveries or replicas routing at once can pick the same free agent: one agent, one attempt.
+      const agentBusy = await trx
+        .selectFrom("attempts")
+        .select("number")
+        .where("repo", "=", r.repo)
+        .where("agent", "=", r.agent)
+        .where("state", "in", activeAttemptStates)
+        .executeTakeFirst();
+      if (agentBusy !== undefined) return { claimed: false, reason: "agent-busy" };
 
       await trx
         .insertInto("attempts")
