@@ -16,15 +16,12 @@ export async function statusView(
   const stored = await ledger.tasks.get(key);
   if (stored === undefined) return null;
   const task = lifecycleOf(stored);
-  const [attempts, usage, events] = await Promise.all([
+  const [attempts, usage, heartbeat] = await Promise.all([
     ledger.attempts.list(key),
     ledger.usage.totals(key),
-    ledger.events.list({ repo: scope.repo, issueNumber }),
+    ledger.events.latest(key, ["attempt.heartbeat", "attempt.running"]),
   ]);
   const latest = attempts.at(-1);
-  const heartbeat = events.findLast(
-    (e) => e.action === "attempt.heartbeat" || e.action === "attempt.running",
-  );
   return {
     repo: scope.repo,
     issueNumber,

@@ -427,6 +427,23 @@ function contract(backend: Backend) {
         );
       }));
 
+    test("the latest of some actions is a task's most recent such event", () =>
+      withLedger(async (ledger) => {
+        const actions = [
+          "attempt.running",
+          "attempt.heartbeat",
+          "tool.call",
+          "attempt.heartbeat",
+          "tool.call",
+        ];
+        await ledger.events.append(actions.map((action, i) => ({ ...key(5), action, detail: { i } })));
+        await ledger.events.append([{ ...key(6), action: "attempt.heartbeat", detail: { i: 99 } }]);
+        const found = await ledger.events.latest(key(5), ["attempt.heartbeat", "attempt.running"]);
+        assert.deepEqual([found?.action, found?.detail["i"]], ["attempt.heartbeat", 3]);
+        assert.equal(await ledger.events.latest(key(5), ["pr.merged"]), undefined);
+        assert.equal(await ledger.events.latest(key(7), ["attempt.heartbeat"]), undefined);
+      }));
+
     test("one bad event in a batch rejects the whole batch", () =>
       withLedger(async (ledger) => {
         const good: NewEvent = { repo, action: "comment.posted" };

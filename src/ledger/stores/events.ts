@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from "kysely";
 import { placeholders } from "../dialect.ts";
 import type { Backend } from "../dialect.ts";
 import { NewEvent } from "../records.ts";
-import type { LedgerEvent } from "../records.ts";
+import type { LedgerEvent, TaskKey } from "../records.ts";
 import type { EventsTable, LedgerTables } from "../tables.ts";
 import { nowIso } from "./context.ts";
 import type { StoreContext } from "./context.ts";
@@ -119,5 +119,22 @@ export class EventStore {
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     const rows = await query.execute();
     return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+  }
+
+  /** A task's most recent event among `actions`, without reading the rest of its history. */
+  async latest(key: TaskKey, actions: readonly string[]): Promise<LedgerEvent | undefined> {
+    if (actions.length === 0) return undefined;
+    const row = await this.#ctx.db
+      .selectFrom("events")
+      .selectAll()
+      .where("repo", "=", key.repo)
+      .where("issueNumber", "=", key.issueNumber)
+      .where("action", "in", actions)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined
+      ? undefined
+      : { ...row, detail: JSON.parse(row.detail) as Record<string, unknown> };
   }
 }

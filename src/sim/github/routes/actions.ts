@@ -21,6 +21,46 @@ export interface WorkflowFile {
 
 const MAX_INPUT_CHARS = 65535;
 
+// What a workflow file says, by its blob sha and path (a nameless workflow goes by its path): a
+// blob never changes, and every dispatch asks.
+const documents = new Map<string, Omit<WorkflowFile, "id" | "path">>();
+
+/** A workflow file's name, whether it can be dispatched, and its dispatch inputs. */
+async function workflowDocument(
+  repo: SimRepo,
+  blob: string,
+  path: string,
+): Promise<Omit<WorkflowFile, "id" | "path">> {
+  const key = `${blob}:${path}`;
+  const known = documents.get(key);
+  if (known !== undefined) return structuredClone(known);
+  let doc: Record<string, unknown> = {};
+  try {
+    doc = (parseYaml(((await repo.git.readBlob(blob)) ?? Buffer.alloc(0)).toString()) ?? {}) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    // GitHub lists a workflow with invalid YAML too; it just cannot be dispatched.
+  }
+  const on = doc.on;
+  const trigger =
+    on === "workflow_dispatch" || (Array.isArray(on) && on.includes("workflow_dispatch"))
+      ? {}
+      : on && typeof on === "object" && "workflow_dispatch" in on
+        ? ((on as Record<string, unknown>).workflow_dispatch ?? {})
+        : undefined;
+  const found = {
+    name: typeof doc.name === "string" ? doc.name : path,
+    dispatchable: trigger !== undefined,
+    inputs: ((trigger as { inputs?: WorkflowFile["inputs"] } | undefined)?.inputs ??
+      {}) as WorkflowFile["inputs"],
+  };
+  if (documents.size >= 1000) documents.clear();
+  documents.set(key, found);
+  return structuredClone(found);
+}
+
 /** The workflows in `.github/workflows` on the default branch (GitHub only dispatches those). */
 export async function workflowsOf(world: RouteContext["world"], repo: SimRepo): Promise<WorkflowFile[]> {
   const head = await repo.git.resolve(`refs/heads/${repo.defaultBranch}`);
@@ -35,30 +75,7 @@ export async function workflowsOf(world: RouteContext["world"], repo: SimRepo): 
       id = world.nextId();
       repo.workflowIds.set(path, id);
     }
-    let doc: Record<string, unknown> = {};
-    try {
-      doc = (parseYaml(((await repo.git.readBlob(entry.sha)) ?? Buffer.alloc(0)).toString()) ?? {}) as Record<
-        string,
-        unknown
-      >;
-    } catch {
-      // GitHub lists a workflow with invalid YAML too; it just cannot be dispatched.
-    }
-    const on = doc.on;
-    const trigger =
-      on === "workflow_dispatch" || (Array.isArray(on) && on.includes("workflow_dispatch"))
-        ? {}
-        : on && typeof on === "object" && "workflow_dispatch" in on
-          ? ((on as Record<string, unknown>).workflow_dispatch ?? {})
-          : undefined;
-    files.push({
-      id,
-      path,
-      name: typeof doc.name === "string" ? doc.name : path,
-      dispatchable: trigger !== undefined,
-      inputs: ((trigger as { inputs?: WorkflowFile["inputs"] } | undefined)?.inputs ??
-        {}) as WorkflowFile["inputs"],
-    });
+    files.push({ id, path, ...(await workflowDocument(repo, entry.sha, path)) });
   }
   return files;
 }
