@@ -1,6 +1,13 @@
 import type { SwarmConfig } from "../core/config/schema.ts";
 import { checksRejection, type FailedCheck } from "../core/condense-rejection.ts";
-import { mergeRules, readiness, refusedForConflict } from "../core/merge-readiness.ts";
+import {
+  directMergeMethod,
+  type DirectMergeMethod,
+  mergeRules,
+  readiness,
+  refusedAsMergeableNow,
+  refusedForConflict,
+} from "../core/merge-readiness.ts";
 import type { PullInfo } from "../github/gateway.ts";
 import type { TaskKey } from "../ledger/index.ts";
 import { resolveConflict } from "./conflicts.ts";
@@ -17,7 +24,8 @@ type HeadRun = Awaited<ReturnType<RepoScope["gateway"]["listCheckRuns"]>>[number
  * none), once per (task, attempt, head) across redeliveries and replicas; a red required check
  * turns the work back with the check's findings; pending checks are waited for (their completion
  * events call this again, no polling). Mergeability is not read first: GitHub's refusal of a
- * pull request that conflicts with the base sends it up the conflict tiers.
+ * pull request that conflicts with the base sends it up the conflict tiers, and its refusal to
+ * auto-merge one that can be merged now has it merged directly.
  */
 export async function advanceToMerge(
   scope: RepoScope,
@@ -57,8 +65,14 @@ export async function advanceToMerge(
     if (method === "queue") await gateway.enqueuePullRequest(key.issueNumber, target);
     else await gateway.enableAutoMerge(key.issueNumber, target);
   } catch (error) {
+    const messages = errorMessages(error);
+    // Nothing left to wait for: auto-merge is refused, so the claimed head is merged now.
+    if (method === "auto-merge" && refusedAsMergeableNow(messages)) {
+      await mergeNow(scope, key, attempt, pull, rules.requiredChecks);
+      return;
+    }
     await deps.ledger.merges.release(head);
-    if (refusedForConflict(errorMessages(error))) {
+    if (refusedForConflict(messages)) {
       await resolveConflict(scope, config, key, attempt, {
         number: pull.number,
         headSha: pull.head.sha,
@@ -81,6 +95,67 @@ export async function advanceToMerge(
       action: method === "queue" ? "merge.enqueued" : "merge.auto-merge",
       target: `pull:${pull.number}`,
       detail: { headSha: pull.head.sha, requiredChecks: rules.requiredChecks, at: deps.now().toISOString() },
+    },
+  ]);
+}
+
+/**
+ * Merges a pull request whose head is claimed (REST, with a method the repository allows) when
+ * GitHub refused auto-merge because it can be merged now. Only that head is merged; a squash
+ * takes the pull request body, which ends with the agent's trailers, as its message. A refusal
+ * releases the claim for the next event, as a refused auto-merge does.
+ */
+async function mergeNow(
+  scope: RepoScope,
+  key: TaskKey,
+  attempt: number,
+  pull: PullInfo,
+  requiredChecks: readonly string[],
+): Promise<void> {
+  const { gateway, deps } = scope;
+  const head = { ...key, attempt, headSha: pull.head.sha };
+  let method: DirectMergeMethod | null;
+  let merged: Awaited<ReturnType<typeof gateway.mergePull>>;
+  try {
+    method = directMergeMethod(await gateway.mergeMethods(key.issueNumber));
+    merged =
+      method === null
+        ? { outcome: "refused", message: "the repository allows no merge method" }
+        : await gateway.mergePull(key.issueNumber, pull.number, {
+            headSha: pull.head.sha,
+            method,
+            message: method === "squash" ? (pull.body ?? undefined) : undefined,
+          });
+  } catch (error) {
+    await deps.ledger.merges.release(head);
+    throw error;
+  }
+  if (merged.outcome !== "merged") {
+    await deps.ledger.merges.release(head);
+    scope.log.warn(
+      {
+        task: `${key.repo}#${key.issueNumber}`,
+        method: method ?? "direct",
+        error: merged.outcome === "refused" ? merged.message : "the head moved",
+      },
+      "GitHub refused the merge request",
+    );
+    return;
+  }
+  await deps.ledger.merges.requested(head);
+  await deps.ledger.events.append([
+    {
+      ...key,
+      attempt,
+      action: "merge.direct",
+      target: `pull:${pull.number}`,
+      detail: {
+        headSha: pull.head.sha,
+        method,
+        mergeSha: merged.sha,
+        requiredChecks: [...requiredChecks],
+        at: deps.now().toISOString(),
+      },
     },
   ]);
 }

@@ -80,3 +80,41 @@ const DIRTY = /\bis in dirty status\b/i;
 export function refusedForConflict(messages: readonly string[]): boolean {
   return messages.some((m) => DIRTY.test(m));
 }
+
+// GitHub's GraphQL refusal to turn on auto-merge for a pull request that can be merged now, in
+// mergeStateStatus CLEAN, UNSTABLE (a check that is not required is pending or failing) or
+// HAS_HOOKS: "Pull request Pull request is in clean status", with "Pull request" once or twice.
+const MERGEABLE_NOW = /\bis in (?:clean|unstable|has_hooks) status\b/i;
+
+/**
+ * Whether GitHub refused auto-merge because the pull request can already be merged (there is
+ * nothing left to wait for), from the messages of the mutation's errors.
+ */
+export function refusedAsMergeableNow(messages: readonly string[]): boolean {
+  return messages.some((m) => MERGEABLE_NOW.test(m));
+}
+
+/** A merge method of `PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge`. */
+export type DirectMergeMethod = "merge" | "squash" | "rebase";
+
+/**
+ * The merge methods a repository allows, from its `allow_merge_commit`, `allow_squash_merge` and
+ * `allow_rebase_merge` settings; undefined where the repository's answer leaves a setting out.
+ */
+export interface AllowedMergeMethods {
+  merge: boolean | undefined;
+  squash: boolean | undefined;
+  rebase: boolean | undefined;
+}
+
+/**
+ * The method to merge an agent's pull request with directly: a merge commit where allowed
+ * (GitHub's default, as for auto-merge; every agent commit lands with its trailers), else a
+ * squash (whose message the caller sets to the pull request body, which ends with the trailers),
+ * else a rebase (each commit replayed with its message). A setting left out counts as allowed;
+ * null when the repository allows none.
+ */
+export function directMergeMethod(allowed: AllowedMergeMethods): DirectMergeMethod | null {
+  const order: DirectMergeMethod[] = ["merge", "squash", "rebase"];
+  return order.find((method) => allowed[method] !== false) ?? null;
+}

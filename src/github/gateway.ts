@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { CheckAnnotation } from "../core/gate.ts";
+import type { AllowedMergeMethods, DirectMergeMethod } from "../core/merge-readiness.ts";
 
 /** The authenticated Octokit the gateway talks through (an installation's, from Probot). */
 export type GatewayOctokit = InstanceType<typeof ProbotOctokit>;
@@ -536,7 +537,8 @@ export class GitHubGateway {
   /**
    * Turns on auto-merge for a task's pull request at `headSha` (GraphQL
    * enablePullRequestAutoMerge), for a branch without a merge queue. The merge method is left
-   * to GitHub's default, a merge commit, which keeps every commit's trailers.
+   * to GitHub's default, a merge commit, which keeps every commit's trailers. GitHub refuses a
+   * pull request that can be merged now ("is in clean status"); `mergePull` merges that one.
    */
   async enableAutoMerge(issueNumber: number, pull: { nodeId: string; headSha: string }): Promise<void> {
     await this.#call(issueNumber, () =>
@@ -545,6 +547,47 @@ export class GitHubGateway {
         { id: pull.nodeId, head: pull.headSha },
       ),
     );
+  }
+
+  /** The merge methods the repository allows (its `allow_merge_commit`, `_squash_merge`, `_rebase_merge`). */
+  async mergeMethods(issueNumber: number | null): Promise<AllowedMergeMethods> {
+    const { data } = await this.#call(issueNumber, () => this.#octokit.rest.repos.get({ ...this.#repo }));
+    return {
+      merge: data.allow_merge_commit,
+      squash: data.allow_squash_merge,
+      rebase: data.allow_rebase_merge,
+    };
+  }
+
+  /**
+   * Merges a task's pull request now (REST), only while its head is `headSha`: a head that moved
+   * is not merged with work nobody checked. `message` replaces the body of the commit GitHub
+   * writes (merge or squash). GitHub's expected refusals are values: `head-moved` (409), and
+   * `refused` (405: a rule of the base, a merge method the repository does not allow, not mergeable).
+   */
+  async mergePull(
+    issueNumber: number,
+    pullNumber: number,
+    merge: { headSha: string; method: DirectMergeMethod; message?: string | undefined },
+  ): Promise<
+    { outcome: "merged"; sha: string } | { outcome: "head-moved" } | { outcome: "refused"; message: string }
+  > {
+    try {
+      const { data } = await this.#call(issueNumber, () =>
+        this.#octokit.rest.pulls.merge({
+          ...this.#repo,
+          pull_number: pullNumber,
+          sha: merge.headSha,
+          merge_method: merge.method,
+          ...(merge.message === undefined ? {} : { commit_message: merge.message }),
+        }),
+      );
+      return { outcome: "merged", sha: data.sha };
+    } catch (error) {
+      if (status(error) === 409) return { outcome: "head-moved" };
+      if (status(error) === 405) return { outcome: "refused", message: (error as Error).message };
+      throw error;
+    }
   }
 
   /** Whether a task's pull request is merged, in the merge queue or set to auto-merge, and its head (GraphQL). */

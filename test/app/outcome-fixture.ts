@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { parseJob, type Job } from "../../src/core/job.ts";
 import { renderReportBlock } from "../../src/core/report.ts";
-import { formatCommitMessage } from "../../src/core/trailers.ts";
+import { formatCommitMessage, trailersOf } from "../../src/core/trailers.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
 import type { SimEventEnvelope } from "../../src/sim/github/sim-events.ts";
@@ -218,13 +218,7 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
     });
     const commit = await ci.rest.git.createCommit({
       ...o,
-      message: formatCommitMessage(`Attempt ${job.attempt}`, {
-        "Swarm-Agent": job.agent,
-        "Swarm-Task": job.taskId,
-        "Swarm-Model": job.model.id,
-        "Swarm-Session": job.sessionId,
-        "Swarm-Attempt": job.attempt,
-      }),
+      message: formatCommitMessage(`Attempt ${job.attempt}`, trailersOf(job)),
       tree: tree.data.sha,
       parents: [parent],
     });
@@ -238,7 +232,8 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
         head: job.branch,
         base: script.base ?? "main",
         title: `Task #${job.issue}`,
-        body: `Closes #${job.issue}`,
+        // Like the agent's, the body ends with the trailers, which a squash merge may take as its message.
+        body: formatCommitMessage(`Closes #${job.issue}`, trailersOf(job)),
       });
     if (script.headCi === "running") {
       const test = await ci.rest.checks.create({ ...o, name: "test", head_sha: sha, status: "in_progress" });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Octokit } from "@octokit/rest";
 import { parseJob } from "../../src/core/job.ts";
+import { parseSwarmTrailers } from "../../src/core/trailers.ts";
 import { Reconciler } from "../../src/app/reconcile.ts";
 import type { Ledger } from "../../src/ledger/index.ts";
 import type { GitHubSim } from "../../src/sim/github/server.ts";
@@ -112,6 +113,64 @@ describe("outcomes end to end on the offline GitHub", () => {
     assert.equal((await stored(issue))?.state, "merged");
     const state = await alice.rest.issues.get({ ...o, issue_number: issue });
     assert.equal(state.data.state, "closed", "GitHub closes nothing on a merge outside the default branch");
+  });
+
+  it("merges directly when GitHub refuses auto-merge on a branch without a queue because the checks are already green", async () => {
+    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
+    await alice.rest.git.createRef({ ...o, ref: "refs/heads/stable", sha: main.data.object.sha });
+    sim.world.createRuleset(FULL, {
+      name: "stable",
+      enforcement: "active",
+      conditions: { ref_name: { include: ["refs/heads/stable"], exclude: [] } },
+      rules: [
+        {
+          type: "required_status_checks",
+          parameters: {
+            required_status_checks: [{ context: "test" }, { context: "swarm/gate" }],
+            strict_required_status_checks_policy: false,
+          },
+        },
+      ],
+    });
+    // Merge commits are not allowed, so the merge is a squash, whose message must keep the trailers.
+    const before = sim.world.updateMergeSettings(FULL, {});
+    const settings = {
+      allow_auto_merge: before.allow_auto_merge,
+      allow_merge_commit: before.allow_merge_commit,
+    };
+    sim.world.updateMergeSettings(FULL, { allow_auto_merge: true, allow_merge_commit: false });
+    try {
+      const issue = await task("Stable", "src/stable.ts", {
+        files: () => ({ "src/stable.ts": "export const stable = true;\n" }),
+        groupCi: () => "success",
+        base: "stable",
+      });
+      assert.equal((await stored(issue))?.state, "merged");
+      assert.equal((await alice.rest.issues.get({ ...o, issue_number: issue })).data.state, "closed");
+      const pull = await alice.rest.pulls.get({ ...o, pull_number: (await stored(issue))?.pullNumber ?? 0 });
+      assert.equal(pull.data.merged, true);
+      const events = await ledger.events.list({ repo: FULL, issueNumber: issue });
+      assert.ok(!events.some((e) => e.action === "merge.auto-merge"), "auto-merge was never turned on");
+      const direct = events.filter((e) => e.action === "merge.direct");
+      assert.equal(direct.length, 1, "merged directly once");
+      assert.equal(direct[0]?.detail.method, "squash");
+      const tip = await alice.rest.git.getRef({ ...o, ref: "heads/stable" });
+      assert.equal(direct[0]?.detail.mergeSha, tip.data.object.sha);
+      assert.equal(pull.data.merge_commit_sha, tip.data.object.sha);
+      const commit = await alice.rest.git.getCommit({ ...o, commit_sha: tip.data.object.sha });
+      assert.equal(commit.data.parents.length, 1, "squashed");
+      const trailers = parseSwarmTrailers(commit.data.message);
+      assert.ok(trailers.ok, commit.data.message);
+      assert.equal(trailers.trailers["Swarm-Task"], `${FULL}#${issue}`);
+      const [attempt] = await ledger.attempts.list({ repo: FULL, issueNumber: issue });
+      assert.equal(attempt?.verdict, "merged");
+      assert.deepEqual(
+        await ledger.merges.get({ repo: FULL, issueNumber: issue, attempt: 1, headSha: pull.data.head.sha }),
+        { method: "auto-merge", state: "requested" },
+      );
+    } finally {
+      sim.world.updateMergeSettings(FULL, settings);
+    }
   });
 
   it("takes a pull request GitHub refuses to queue for a conflict with its base up the conflict tiers", async () => {

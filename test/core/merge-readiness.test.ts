@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mergeRules, readiness, refusedForConflict } from "../../src/core/merge-readiness.ts";
+import {
+  directMergeMethod,
+  mergeRules,
+  readiness,
+  refusedAsMergeableNow,
+  refusedForConflict,
+} from "../../src/core/merge-readiness.ts";
 
 describe("merge readiness", () => {
   // The shape GitHub documents for GET /repos/{owner}/{repo}/rules/branches/{branch}.
@@ -65,5 +71,30 @@ describe("merge refusals", () => {
     );
     assert.equal(refusedForConflict(['Pull request Required status check "test" is expected.']), false);
     assert.equal(refusedForConflict([]), false);
+  });
+});
+
+describe("merging now", () => {
+  it("a refusal naming a state that can be merged now (clean, unstable, has_hooks) asks for a direct merge", () => {
+    assert.equal(refusedAsMergeableNow(["Pull request Pull request is in clean status"]), true);
+    assert.equal(refusedAsMergeableNow(["Pull request is in unstable status"]), true);
+    assert.equal(refusedAsMergeableNow(["Pull request Pull request is in has_hooks status"]), true);
+    assert.equal(refusedAsMergeableNow(["Pull request Pull request is in dirty status"]), false);
+    assert.equal(refusedAsMergeableNow(["Pull request is in blocked status"]), false);
+    assert.equal(refusedAsMergeableNow(["Auto merge is not allowed for this repository"]), false);
+    assert.equal(refusedAsMergeableNow([]), false);
+  });
+
+  it("picks a merge commit, else a squash, else a rebase, as the repository allows", () => {
+    const all = { merge: true, squash: true, rebase: true };
+    assert.equal(directMergeMethod(all), "merge");
+    assert.equal(directMergeMethod({ ...all, merge: false }), "squash");
+    assert.equal(directMergeMethod({ merge: false, squash: false, rebase: true }), "rebase");
+    assert.equal(directMergeMethod({ merge: false, squash: false, rebase: false }), null);
+    assert.equal(
+      directMergeMethod({ merge: undefined, squash: undefined, rebase: undefined }),
+      "merge",
+      "settings the answer leaves out count as allowed",
+    );
   });
 });

@@ -197,8 +197,9 @@ export class MergeQueues {
       await this.#assertNoConflict(repo, pull, headSha);
       const queued = mergeQueueOf(repo, pull.base);
       const checks = requiredChecksState(repo, headSha, requiredChecksOf(repo, pull.base));
+      // Nothing to wait for (mergeStateStatus CLEAN): GitHub refuses, with "Pull request" twice.
       if (checks.state === "success" && !queued)
-        throw new MergeQueueRefusal("UNPROCESSABLE", "Pull request is in clean status");
+        throw new MergeQueueRefusal("UNPROCESSABLE", "Pull request Pull request is in clean status");
       const method = request.method ?? (queued ? queued.merge_method : "MERGE");
       if (!queued) assertMethodAllowed(repo, method);
       const auto: AutoMergeRequest = {

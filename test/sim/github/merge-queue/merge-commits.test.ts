@@ -220,3 +220,52 @@ test("auto-merge on a branch without a queue merges once the required checks pas
   assert.equal((await f.repo.git.readCommit(tip))?.parents.length, 1, "squashed");
   f.sim.assertNoViolations();
 });
+
+test("auto-merge is refused in GitHub's words for a pull request that can be merged now", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  for (const ruleset of f.repo.rulesets.values())
+    ruleset.rules = ruleset.rules.filter((rule) => rule.type !== "merge_queue");
+  f.sim.world.updateMergeSettings("acme/widgets", { allow_auto_merge: true });
+  const pull = await agentPull(f);
+  const refused = await f.graphql(
+    `mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }`,
+    { id: pull.nodeId },
+  );
+  assert.equal(refused.errors?.[0]?.type, "UNPROCESSABLE");
+  assert.equal(refused.errors?.[0]?.message, "Pull request Pull request is in clean status");
+  const simPull = f.repo.pulls.get(pull.number);
+  assert.ok(simPull);
+  assert.equal(f.sim.world.mergeQueues.autoMergeOf(f.repo, simPull), undefined, "auto-merge stays off");
+  assert.equal((await f.octokit.rest.pulls.get({ ...o, pull_number: pull.number })).data.merged, false);
+  f.sim.assertNoViolations();
+});
+
+test("a direct merge is refused (405) with a merge method the repository does not allow", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  for (const ruleset of f.repo.rulesets.values())
+    ruleset.rules = ruleset.rules.filter((rule) => rule.type !== "merge_queue");
+  f.sim.world.updateMergeSettings("acme/widgets", { allow_merge_commit: false, allow_rebase_merge: false });
+  const pull = await agentPull(f);
+  const base = await f.mainSha();
+  for (const method of ["merge", "rebase"] as const)
+    await assert.rejects(
+      f.octokit.rest.pulls.merge({ ...o, pull_number: pull.number, sha: pull.headSha, merge_method: method }),
+      (error: { status: number; message: string }) => {
+        assert.equal(error.status, 405);
+        assert.match(error.message, /(Merge commits|Rebase merges) are not allowed on this repository\./);
+        return true;
+      },
+    );
+  assert.equal(await f.mainSha(), base, "nothing merged");
+  const merged = await f.octokit.rest.pulls.merge({
+    ...o,
+    pull_number: pull.number,
+    sha: pull.headSha,
+    merge_method: "squash",
+  });
+  assert.equal(merged.data.merged, true);
+  assert.equal((await f.repo.git.readCommit(merged.data.sha))?.parents.length, 1, "squashed");
+  f.sim.assertNoViolations();
+});
