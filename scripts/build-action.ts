@@ -1,4 +1,4 @@
-import { build, type Plugin } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,7 +52,7 @@ const englishOnlyZod: Plugin = {
 export async function buildAction(outfile = path.join(root, "dist/agent/index.js")): Promise<string> {
   // Chunk names carry a content hash: an earlier build's would pile up beside the new ones.
   await rm(path.join(path.dirname(outfile), "chunks"), { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: { [path.basename(outfile, ".js")]: path.join(root, "src/agent/run.ts") },
     outdir: path.dirname(outfile),
     chunkNames: "chunks/[name]-[hash]",
@@ -69,8 +69,31 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     },
     plugins: [unusedHttpClient, englishOnlyZod],
     logLevel: "warning",
+    metafile: true,
   });
+  await removeUnreachableChunks(metafile, path.resolve(outfile));
   return outfile;
+}
+
+/**
+ * esbuild writes a chunk for every dynamic import it meets, even one in code it then leaves out
+ * (the Anthropic SDK's beta environments import a Node toolset the Messages client never reaches).
+ * Those chunks are deleted, so the folder holds what the entry can load and nothing else.
+ */
+async function removeUnreachableChunks(metafile: Metafile, entry: string): Promise<void> {
+  const outputs = new Map(
+    Object.entries(metafile.outputs).map(([file, output]) => [path.resolve(file), output]),
+  );
+  const reached = new Set<string>();
+  const visit = (file: string): void => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const imported of outputs.get(file)?.imports ?? [])
+      if (!imported.external) visit(path.resolve(imported.path));
+  };
+  visit(entry);
+  for (const file of outputs.keys())
+    if (file.endsWith(".js") && !reached.has(file)) await rm(file, { force: true });
 }
 
 /** The newest modification time, in ms, of the files the bundle is built from. */

@@ -1,4 +1,3 @@
-import type Anthropic from "@anthropic-ai/sdk";
 import type {
   ContentBlockParam,
   Message,
@@ -13,6 +12,7 @@ import type { Outcome } from "../core/report.ts";
 import { addUsage, fromApiUsage, promptTokens, responseCost, ZERO_USAGE, type Usage } from "../core/usage.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";
 import { AGENT_TOOL_DEFINITIONS, executeTool } from "./tools/agent-tools.ts";
+import type { ModelClient } from "./model-client.ts";
 
 // The agent loop: ask the model, run the tools it calls inside the sandbox, feed the results back,
 // until it calls `finish` or a wall fires. Every wall is checked before a request is sent, so the
@@ -35,7 +35,7 @@ export interface LoopInput {
 
 /** Where the loop reaches the world. */
 export interface LoopDeps {
-  client: Anthropic;
+  client: ModelClient;
   sandbox: Sandbox;
   now: () => number;
   /** Called after every turn with the figures so far (heartbeats); a failure ends the loop as `error`. */

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
+import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 
 // The action's GitHub and Anthropic clients send their requests through node:http rather than
@@ -8,6 +7,9 @@ import { Readable } from "node:stream";
 // the action's cold start is a chain of requests. The answers are still standard `Response`s.
 // Whatever this does not cover (a Request object, a streamed or form body, a redirect to follow)
 // goes to the built-in fetch, which does the same thing at that cost.
+//
+// node:http and node:https are taken with process.getBuiltinModule, not imported: importing
+// node:http as an ES module reads every export, and one of them loads undici after all.
 
 // Statuses whose responses carry no body (the Fetch standard's "null body status").
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -25,7 +27,8 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
   signal?.throwIfAborted();
 
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const request = (url.protocol === "https:" ? https : http).request(url, { method, headers, signal });
+    const transport = process.getBuiltinModule(url.protocol === "https:" ? "node:https" : "node:http");
+    const request = transport.request(url, { method, headers, signal });
     request.once("response", resolve);
     request.once("error", (error) => reject(signal?.aborted === true ? signal.reason : error));
     request.end(body);

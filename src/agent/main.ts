@@ -1,4 +1,3 @@
-import type Anthropic from "@anthropic-ai/sdk";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Job } from "../core/job.ts";
@@ -14,6 +13,7 @@ import { buildSystemPrompt, buildTaskMessage, type Conventions } from "./prompt.
 import { partitionChangedPaths } from "./sandbox/commit-scope.ts";
 import { createRedactor, type Redactor } from "./sandbox/redactor.ts";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
+import type { ModelClient } from "./model-client.ts";
 
 /** Everything one attempt runs with; the runner builds it from the action's inputs. */
 export interface AttemptContext {
@@ -22,7 +22,7 @@ export interface AttemptContext {
   workspace: string;
   /** A directory outside the workspace for the commands' HOME and TMPDIR. */
   tempRoot: string;
-  anthropic: Anthropic;
+  anthropic: ModelClient;
   github: ConnectedClient;
   /** Secret values to redact from everything the job writes. */
   secrets: string[];

@@ -9,7 +9,7 @@ import { createRedactor, secretValuesFromEnv } from "./sandbox/redactor.ts";
 
 // The action's runner: inputs → job → attempt → outputs. Any stop other than `done` fails the
 // step, so the workflow run's conclusion tells the app the attempt did not deliver. The attempt
-// and the Anthropic SDK, half the bundle, are imported on demand: they load while the runner
+// and the Anthropic client, half the bundle, are imported on demand: they load while the runner
 // waits for GitHub to mint its token.
 
 /** The action's inputs by name, so none is forgotten. */
@@ -32,7 +32,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const apiKey = secret(core.getInput(INPUTS.anthropicApiKey, { required: true }), secrets);
     const credentials = githubCredentials(secrets);
     const baseUrl = core.getInput(INPUTS.anthropicBaseUrl);
-    const attemptCode = Promise.all([import("./main.ts"), import("@anthropic-ai/sdk")]);
+    const attemptCode = Promise.all([import("./main.ts"), import("./model-client.ts")]);
     // Awaited below; until then a failure to load must not count as an unhandled rejection.
     attemptCode.catch(() => undefined);
     const github = await connectGitHub(
@@ -47,8 +47,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     secret(github.token, secrets);
     for (const value of secretValuesFromEnv(env)) secret(value, secrets);
 
-    const [{ runAttempt }, { default: Anthropic }] = await attemptCode;
-    const anthropic = new Anthropic({
+    const [{ runAttempt }, { MessagesClient }] = await attemptCode;
+    const anthropic = new MessagesClient({
       apiKey,
       maxRetries: 8,
       fetch: nodeFetch,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modelIdSchema } from "./config/schema.ts";
+import { modelIdSchema } from "./config/fields.ts";
 import { agentNameSchema, githubUserSchema, sessionIdSchema, taskIdSchema } from "./job.ts";
 import type { GithubUser, Job } from "./job.ts";
 

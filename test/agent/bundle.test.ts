@@ -112,7 +112,7 @@ async function reachable(entry: string, dynamic: boolean, seen = new Set<string>
   return seen;
 }
 
-test("the bundle loads the Anthropic SDK on demand, and leaves out undici and zod's other locales", async () => {
+test("the bundle loads the attempt and the Anthropic client on demand, and leaves out undici, the SDK's other resources and zod's other locales", async () => {
   const dir = await mkdtemp(join(tmpdir(), "bundle-"));
   try {
     const entry = await buildAction(join(dir, "index.js"));
@@ -123,11 +123,16 @@ test("the bundle loads the Anthropic SDK on demand, and leaves out undici and zo
     const withSdk = all.filter((f) => texts.get(f)?.includes("anthropic-version"));
     assert.equal(withSdk.length, 1, "one chunk holds the SDK's client");
     assert.ok(!atStart.has(withSdk[0] ?? ""), "the SDK is not loaded before the first GitHub request");
-    const startBytes = [...atStart].reduce((sum, f) => sum + (texts.get(f)?.length ?? 0), 0);
-    const allBytes = [...texts.values()].reduce((sum, text) => sum + text.length, 0);
-    assert.ok(startBytes < allBytes / 2, `${startBytes} of ${allBytes} characters load at start`);
+    const withAttempt = all.filter((f) => texts.get(f)?.includes("preparing the workspace failed"));
+    assert.equal(withAttempt.length, 1, "one chunk holds the attempt");
+    assert.ok(
+      !atStart.has(withAttempt[0] ?? ""),
+      "the attempt is not loaded before the first GitHub request",
+    );
     for (const [file, text] of texts) {
       assert.doesNotMatch(text, /undici/, `${file} carries undici`);
+      // The action's client has the Messages API alone, not the SDK's other resources.
+      assert.doesNotMatch(text, /\/v1\/(files|models|skills)/, `${file} carries the SDK's other resources`);
       assert.doesNotMatch(text, /Ongeldige invoer/, `${file} carries zod's Dutch messages`);
     }
     assert.ok(
