@@ -5,6 +5,7 @@ import type { Attempt, AttemptState } from "../ledger/index.ts";
 import type { RepoScope } from "./scope.ts";
 import { gatePullRequest } from "./gate.ts";
 import { step } from "./step.ts";
+import { WAITING_STATUSES } from "./task-record.ts";
 
 type Conclusion = Extract<LifecycleEvent, { kind: "run.completed" }>["conclusion"];
 const CONCLUSIONS: readonly string[] = [
@@ -61,6 +62,10 @@ export async function settleRun(
     outcome: conclusion,
   });
   if (ended === undefined) return;
+  // The run's end frees its slot for the first waiting task, whose dispatch reads its issue
+  // first: that read goes out now, beside the pull request lookup, instead of after it.
+  const [next] = await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES);
+  if (next !== undefined) void scope.issue(next.issueNumber);
   // The list answers all the gate and the merge need, so the pull request is not fetched again.
   const pull =
     conclusion === "success"
