@@ -46,7 +46,7 @@ export interface SwarmAppOnSim {
 }
 
 /** The real app's server on the offline GitHub, and what it holds for its whole life. */
-export interface SwarmAppServer {
+interface SwarmAppServer {
   server: AppServer;
   deps: AppDeps;
   /** Where GitHub posts the app's webhooks. */
@@ -57,7 +57,7 @@ export interface SwarmAppServer {
  * Starts the real app (Node's HTTP server, Probot's middleware, `swarmApp` over the ledger) on a
  * free port, its Octokit pointed at the offline GitHub. Nothing delivers webhooks to it yet.
  */
-export async function startSwarmAppServer(
+async function startSwarmAppServer(
   sim: GitHubSim,
   app: SimApp,
   options: { ledger: Ledger; logLevel?: AppSettings["LOG_LEVEL"] },
