@@ -1,8 +1,8 @@
 import type { SwarmConfig } from "../core/config/schema.ts";
 import { checksRejection, type FailedCheck } from "../core/condense-rejection.ts";
 import {
-  directMergeMethod,
-  type DirectMergeMethod,
+  agentMerge,
+  type AgentMerge,
   mergeRules,
   readiness,
   refusedAsMergeableNow,
@@ -10,6 +10,7 @@ import {
 } from "../core/merge-readiness.ts";
 import type { PullInfo } from "../github/gateway.ts";
 import type { TaskKey } from "../ledger/index.ts";
+import type { ClaimedHead } from "../ledger/stores/merges.ts";
 import { resolveConflict } from "./conflicts.ts";
 import type { RepoScope } from "./scope.ts";
 import { offerSlots } from "./slots.ts";
@@ -61,18 +62,23 @@ export async function advanceToMerge(
   const method = rules.mergeQueue ? "queue" : "auto-merge";
   if (!(await deps.ledger.merges.claim({ ...head, method }))) return;
   const target = { nodeId: pull.node_id, headSha: pull.head.sha };
+  let merge: AgentMerge | null = null;
   try {
     if (method === "queue") await gateway.enqueuePullRequest(key.issueNumber, target);
-    else await gateway.enableAutoMerge(key.issueNumber, target);
+    else {
+      // The queue merges with its own method; auto-merge takes the one the repository allows.
+      merge = agentMerge(await scope.mergeMethods(key.issueNumber), pull.body);
+      await gateway.enableAutoMerge(key.issueNumber, target, merge);
+    }
   } catch (error) {
     const messages = errorMessages(error);
     // Nothing left to wait for: auto-merge is refused, so the claimed head is merged now.
     if (method === "auto-merge" && refusedAsMergeableNow(messages)) {
-      await mergeNow(scope, key, attempt, pull, rules.requiredChecks);
+      await mergeNow(scope, key, attempt, pull, rules.requiredChecks, merge);
       return;
     }
-    await deps.ledger.merges.release(head);
     if (refusedForConflict(messages)) {
+      await deps.ledger.merges.release(head);
       await resolveConflict(scope, config, key, attempt, {
         number: pull.number,
         headSha: pull.head.sha,
@@ -80,30 +86,25 @@ export async function advanceToMerge(
       });
       return;
     }
-    // Refused otherwise (the head moved, the queue is off): the next event about this pull request tries again.
-    scope.log.warn(
-      { task: `${key.repo}#${key.issueNumber}`, method, error: (error as Error).message },
-      "GitHub refused the merge request",
-    );
+    // Refused otherwise (the head moved, the queue is off, the method is not allowed).
+    await refused(scope, head, method, (error as Error).message);
     return;
   }
-  await deps.ledger.merges.requested(head);
-  await deps.ledger.events.append([
-    {
-      ...key,
-      attempt,
-      action: method === "queue" ? "merge.enqueued" : "merge.auto-merge",
-      target: `pull:${pull.number}`,
-      detail: { headSha: pull.head.sha, requiredChecks: rules.requiredChecks, at: deps.now().toISOString() },
-    },
-  ]);
+  await mergeRequested(
+    scope,
+    head,
+    pull.number,
+    method === "queue" ? "merge.enqueued" : "merge.auto-merge",
+    // Without a method GitHub's default is a merge commit.
+    method === "queue" ? {} : { method: merge?.method ?? "merge" },
+    rules.requiredChecks,
+  );
 }
 
 /**
- * Merges a pull request whose head is claimed (REST, with a method the repository allows) when
- * GitHub refused auto-merge because it can be merged now. Only that head is merged; a squash
- * takes the pull request body, which ends with the agent's trailers, as its message. A refusal
- * releases the claim for the next event, as a refused auto-merge does.
+ * Merges a pull request whose head is claimed (REST, with the method `merge` chose, null when the
+ * repository allows none) when GitHub refused auto-merge because it can be merged now. Only that
+ * head is merged. A refusal releases the claim for the next event, as a refused auto-merge does.
  */
 async function mergeNow(
   scope: RepoScope,
@@ -111,53 +112,59 @@ async function mergeNow(
   attempt: number,
   pull: PullInfo,
   requiredChecks: readonly string[],
+  merge: AgentMerge | null,
 ): Promise<void> {
   const { gateway, deps } = scope;
   const head = { ...key, attempt, headSha: pull.head.sha };
-  let method: DirectMergeMethod | null;
-  let merged: Awaited<ReturnType<typeof gateway.mergePull>>;
+  if (merge === null) return refused(scope, head, "direct", "the repository allows no merge method");
+  let done: Awaited<ReturnType<typeof gateway.mergePull>>;
   try {
-    method = directMergeMethod(await gateway.mergeMethods(key.issueNumber));
-    merged =
-      method === null
-        ? { outcome: "refused", message: "the repository allows no merge method" }
-        : await gateway.mergePull(key.issueNumber, pull.number, {
-            headSha: pull.head.sha,
-            method,
-            message: method === "squash" ? (pull.body ?? undefined) : undefined,
-          });
+    done = await gateway.mergePull(key.issueNumber, pull.number, { headSha: pull.head.sha, ...merge });
   } catch (error) {
     await deps.ledger.merges.release(head);
     throw error;
   }
-  if (merged.outcome !== "merged") {
-    await deps.ledger.merges.release(head);
-    scope.log.warn(
-      {
-        task: `${key.repo}#${key.issueNumber}`,
-        method: method ?? "direct",
-        error: merged.outcome === "refused" ? merged.message : "the head moved",
-      },
-      "GitHub refused the merge request",
-    );
-    return;
-  }
+  if (done.outcome !== "merged")
+    return refused(scope, head, merge.method, done.outcome === "refused" ? done.message : "the head moved");
+  await mergeRequested(
+    scope,
+    head,
+    pull.number,
+    "merge.direct",
+    { method: merge.method, mergeSha: done.sha },
+    requiredChecks,
+  );
+}
+
+/** Records that GitHub took the merge request for the claimed head: the claim confirmed, the event appended. */
+async function mergeRequested(
+  scope: RepoScope,
+  head: ClaimedHead,
+  pullNumber: number,
+  action: "merge.enqueued" | "merge.auto-merge" | "merge.direct",
+  detail: Record<string, unknown>,
+  requiredChecks: readonly string[],
+): Promise<void> {
+  const { deps } = scope;
+  const { headSha, ...task } = head;
   await deps.ledger.merges.requested(head);
   await deps.ledger.events.append([
     {
-      ...key,
-      attempt,
-      action: "merge.direct",
-      target: `pull:${pull.number}`,
-      detail: {
-        headSha: pull.head.sha,
-        method,
-        mergeSha: merged.sha,
-        requiredChecks: [...requiredChecks],
-        at: deps.now().toISOString(),
-      },
+      ...task,
+      action,
+      target: `pull:${pullNumber}`,
+      detail: { headSha, ...detail, requiredChecks: [...requiredChecks], at: deps.now().toISOString() },
     },
   ]);
+}
+
+/** Releases the claim on a head GitHub refused to merge, for the next event about it to try again. */
+async function refused(scope: RepoScope, head: ClaimedHead, method: string, error: string): Promise<void> {
+  await scope.deps.ledger.merges.release(head);
+  scope.log.warn(
+    { task: `${head.repo}#${head.issueNumber}`, method, error },
+    "GitHub refused the merge request",
+  );
 }
 
 /** The messages of a GraphQL mutation's errors (Octokit's GraphqlResponseError), else the error's own. */

@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import type { AllowedMergeMethods } from "../core/merge-readiness.ts";
 import type { Ledger } from "../ledger/index.ts";
 import {
   GitHubGateway,
@@ -39,6 +40,8 @@ export interface RepoScope {
   defaultBranch(): Promise<string>;
   /** The repository's `.github/swarm.yml`, read once per event (revalidated against the cache). */
   config(): Promise<LoadedConfig>;
+  /** The merge methods the repository allows, read once per event when asked (charged to `task`). */
+  mergeMethods(task: number | null): Promise<AllowedMergeMethods>;
   /** The labels and status comments the event owes its tasks, written once it is done. */
   publication: TaskPublication;
   /** An issue as the event's payload carried it, else read from GitHub once per event. */
@@ -77,6 +80,7 @@ export function repoScope(
   let branch: Promise<string> | undefined =
     repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
   let config: Promise<LoadedConfig> | undefined;
+  let mergeMethods: Promise<AllowedMergeMethods> | undefined;
   return {
     deps,
     repo: `${ref.owner}/${ref.repo}`,
@@ -85,6 +89,14 @@ export function repoScope(
     log,
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
     config: () => (config ??= loadConfig(gateway, deps.configs, deps.now)),
+    mergeMethods: (task) => {
+      if (mergeMethods === undefined) {
+        mergeMethods = gateway.mergeMethods(task);
+        // A failed read is not kept: the next ask reads again.
+        mergeMethods.catch(() => (mergeMethods = undefined));
+      }
+      return mergeMethods;
+    },
     publication: new TaskPublication(),
     issue: (n) => {
       const known = issues.get(n) ?? gateway.getIssue(n);

@@ -94,8 +94,8 @@ export function refusedAsMergeableNow(messages: readonly string[]): boolean {
   return messages.some((m) => MERGEABLE_NOW.test(m));
 }
 
-/** A merge method of `PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge`. */
-export type DirectMergeMethod = "merge" | "squash" | "rebase";
+/** A merge method as the REST merge names it (GraphQL's `PullRequestMergeMethod` in capitals). */
+export type MergeMethod = "merge" | "squash" | "rebase";
 
 /**
  * The merge methods a repository allows, from its `allow_merge_commit`, `allow_squash_merge` and
@@ -107,14 +107,23 @@ export interface AllowedMergeMethods {
   rebase: boolean | undefined;
 }
 
+/** How an agent's pull request is merged: the method, and the body of the commit a squash writes. */
+export interface AgentMerge {
+  method: MergeMethod;
+  /** The commit body GitHub is given; undefined leaves GitHub's own. */
+  message: string | undefined;
+}
+
 /**
- * The method to merge an agent's pull request with directly: a merge commit where allowed
- * (GitHub's default, as for auto-merge; every agent commit lands with its trailers), else a
- * squash (whose message the caller sets to the pull request body, which ends with the trailers),
- * else a rebase (each commit replayed with its message). A setting left out counts as allowed;
- * null when the repository allows none.
+ * How to merge an agent's pull request, directly or by auto-merge: a merge commit where allowed
+ * (GitHub's default; every agent commit lands with its trailers), else a squash whose body is the
+ * pull request body (which ends with the trailers; GitHub's own squash body depends on the
+ * repository's settings), else a rebase (each commit replayed with its message). A setting left
+ * out counts as allowed; null when the repository allows none.
  */
-export function directMergeMethod(allowed: AllowedMergeMethods): DirectMergeMethod | null {
-  const order: DirectMergeMethod[] = ["merge", "squash", "rebase"];
-  return order.find((method) => allowed[method] !== false) ?? null;
+export function agentMerge(allowed: AllowedMergeMethods, pullBody: string | null): AgentMerge | null {
+  const order: MergeMethod[] = ["merge", "squash", "rebase"];
+  const method = order.find((m) => allowed[m] !== false);
+  if (method === undefined) return null;
+  return { method, message: method === "squash" ? (pullBody ?? undefined) : undefined };
 }

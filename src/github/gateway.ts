@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { CheckAnnotation } from "../core/gate.ts";
-import type { AllowedMergeMethods, DirectMergeMethod } from "../core/merge-readiness.ts";
+import type { AgentMerge, AllowedMergeMethods } from "../core/merge-readiness.ts";
 
 /** The authenticated Octokit the gateway talks through (an installation's, from Probot). */
 export type GatewayOctokit = InstanceType<typeof ProbotOctokit>;
@@ -536,15 +536,27 @@ export class GitHubGateway {
 
   /**
    * Turns on auto-merge for a task's pull request at `headSha` (GraphQL
-   * enablePullRequestAutoMerge), for a branch without a merge queue. The merge method is left
-   * to GitHub's default, a merge commit, which keeps every commit's trailers. GitHub refuses a
-   * pull request that can be merged now ("is in clean status"); `mergePull` merges that one.
+   * enablePullRequestAutoMerge), for a branch without a merge queue, with `merge`'s method and
+   * commit body (null: GitHub's defaults, a merge commit, which a repository may not allow).
+   * GitHub refuses a pull request that can be merged now ("is in clean status"); `mergePull`
+   * merges that one.
    */
-  async enableAutoMerge(issueNumber: number, pull: { nodeId: string; headSha: string }): Promise<void> {
+  async enableAutoMerge(
+    issueNumber: number,
+    pull: { nodeId: string; headSha: string },
+    merge: AgentMerge | null,
+  ): Promise<void> {
     await this.#call(issueNumber, () =>
       this.#octokit.graphql(
-        "mutation($id: ID!, $head: GitObjectID) { enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $head }) { clientMutationId } }",
-        { id: pull.nodeId, head: pull.headSha },
+        "mutation($id: ID!, $head: GitObjectID, $mergeMethod: PullRequestMergeMethod, $commitBody: String) { enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $head, mergeMethod: $mergeMethod, commitBody: $commitBody }) { clientMutationId } }",
+        // A variable left out leaves the input to its default; an explicit null would not.
+        // (Octokit keeps `method` for itself, so the variables take the inputs' names.)
+        {
+          id: pull.nodeId,
+          head: pull.headSha,
+          ...(merge === null ? {} : { mergeMethod: merge.method.toUpperCase() }),
+          ...(merge?.message === undefined ? {} : { commitBody: merge.message }),
+        },
       ),
     );
   }
@@ -568,7 +580,7 @@ export class GitHubGateway {
   async mergePull(
     issueNumber: number,
     pullNumber: number,
-    merge: { headSha: string; method: DirectMergeMethod; message?: string | undefined },
+    merge: { headSha: string } & AgentMerge,
   ): Promise<
     { outcome: "merged"; sha: string } | { outcome: "head-moved" } | { outcome: "refused"; message: string }
   > {

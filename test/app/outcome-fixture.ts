@@ -7,6 +7,7 @@ import { parseJob, type Job } from "../../src/core/job.ts";
 import { renderReportBlock } from "../../src/core/report.ts";
 import { formatCommitMessage, trailersOf } from "../../src/core/trailers.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
+import type { GraphqlRoots } from "../../src/sim/github/graphql-endpoint.ts";
 import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
 import type { SimEventEnvelope } from "../../src/sim/github/sim-events.ts";
 import type { FaultPlan } from "../../src/sim/github/webhooks/delivery.ts";
@@ -76,6 +77,8 @@ export interface OutcomeWorld {
   runningHeadCheck(issue: number): number | undefined;
   /** Finishes CI's running `test` check on a task's head, green. */
   finishHeadCheck(issue: number): Promise<void>;
+  /** Starts CI's `test` check again on an agent's head (`sha`): running until `finishHeadCheck`. */
+  restartHeadCheck(sha: string): Promise<void>;
   /** Delivers the app's webhooks with these faults from now on (undefined: none). */
   setFaults(plan: FaultPlan | undefined): void;
   close(): Promise<void>;
@@ -93,9 +96,12 @@ function spec(file: string): string {
   ].join("\n");
 }
 
-/** Starts the offline GitHub, the app on it and the scripted agent and CI. */
-export async function startOutcomeWorld(): Promise<OutcomeWorld> {
-  const sim = await startGitHubSim();
+/**
+ * Starts the offline GitHub, the app on it and the scripted agent and CI; `graphql` replaces
+ * GitHub's resolvers of those GraphQL root fields (to act as a request arrives).
+ */
+export async function startOutcomeWorld(graphql?: GraphqlRoots): Promise<OutcomeWorld> {
+  const sim = await startGitHubSim(graphql === undefined ? {} : { graphql });
   const app = registerSwarmApp(sim);
   const installation = sim.world.installApp(app.id, OWNER);
   const folder = await mkdtemp(join(tmpdir(), "swarm-outcomes-"));
@@ -136,6 +142,8 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
   const swarm = await startSwarmAppOnSim(sim, app, { ledger, faults: (d) => faults?.(d) });
   const scripts = new Map<number, Script>();
   const running = new Map<number, number>();
+  // The issue of each head the scripted agent pushed.
+  const heads = new Map<string, number>();
   const work = new Set<Promise<void>>();
   const failures: unknown[] = [];
 
@@ -223,6 +231,7 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
       parents: [parent],
     });
     const sha = commit.data.sha;
+    heads.set(sha, job.issue);
     if (existing === null) await ci.rest.git.createRef({ ...o, ref: `refs/heads/${job.branch}`, sha });
     else await ci.rest.git.updateRef({ ...o, ref: `heads/${job.branch}`, sha, force: true });
     const open = await ci.rest.pulls.list({ ...o, head: `${OWNER}:${job.branch}`, state: "open" });
@@ -314,6 +323,12 @@ export async function startOutcomeWorld(): Promise<OutcomeWorld> {
         conclusion: "success",
         output: { title: "passed", summary: "the head's tests" },
       });
+    },
+    async restartHeadCheck(sha) {
+      const issue = heads.get(sha);
+      assert.ok(issue !== undefined, `an agent's head ${sha}`);
+      const test = await ci.rest.checks.create({ ...o, name: "test", head_sha: sha, status: "in_progress" });
+      running.set(issue, test.data.id);
     },
     setFaults: (plan) => void (faults = plan),
     async close() {

@@ -7,6 +7,7 @@ import { Reconciler } from "../../src/app/reconcile.ts";
 import type { Ledger } from "../../src/ledger/index.ts";
 import type { GitHubSim } from "../../src/sim/github/server.ts";
 import type { SwarmAppOnSim } from "../../src/sim/swarm-app.ts";
+import { QUEUE_MUTATIONS } from "../../src/sim/github/merge-queue/graphql-fields.ts";
 import { FULL, OWNER, REPO, startOutcomeWorld, type OutcomeWorld, type Script } from "./outcome-fixture.ts";
 
 const o = { owner: OWNER, repo: REPO };
@@ -20,9 +21,18 @@ describe("outcomes end to end on the offline GitHub", () => {
   let ledger: Ledger;
   let swarm: SwarmAppOnSim;
   let alice: Octokit;
+  // What a test has GitHub do as the app's enablePullRequestAutoMerge arrives, before answering it.
+  let asAutoMergeArrives: ((input: { expectedHeadOid?: unknown }) => Promise<void>) | undefined;
 
   before(async () => {
-    world = await startOutcomeWorld();
+    world = await startOutcomeWorld({
+      mutation: {
+        async enablePullRequestAutoMerge(args, ctx) {
+          await asAutoMergeArrives?.(args.input as { expectedHeadOid?: unknown });
+          return QUEUE_MUTATIONS.enablePullRequestAutoMerge?.(args, ctx);
+        },
+      },
+    });
     ({ sim, ledger, swarm, alice } = world);
   });
 
@@ -169,6 +179,82 @@ describe("outcomes end to end on the offline GitHub", () => {
         { method: "auto-merge", state: "requested" },
       );
     } finally {
+      sim.world.updateMergeSettings(FULL, settings);
+    }
+  });
+
+  it("turns on auto-merge with the squash a squash-only repository allows while a required check runs, and the merge keeps the trailers", async () => {
+    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
+    await alice.rest.git.createRef({ ...o, ref: "refs/heads/maintenance", sha: main.data.object.sha });
+    sim.world.createRuleset(FULL, {
+      name: "maintenance",
+      enforcement: "active",
+      conditions: { ref_name: { include: ["refs/heads/maintenance"], exclude: [] } },
+      rules: [
+        {
+          type: "required_status_checks",
+          parameters: {
+            required_status_checks: [{ context: "test" }, { context: "swarm/gate" }],
+            strict_required_status_checks_policy: false,
+          },
+        },
+      ],
+    });
+    const before = sim.world.updateMergeSettings(FULL, {});
+    const settings = {
+      allow_auto_merge: before.allow_auto_merge,
+      allow_merge_commit: before.allow_merge_commit,
+      allow_rebase_merge: before.allow_rebase_merge,
+    };
+    sim.world.updateMergeSettings(FULL, {
+      allow_auto_merge: true,
+      allow_merge_commit: false,
+      allow_rebase_merge: false,
+    });
+    // CI starts the head's `test` again just as the app, having seen it green, turns auto-merge on:
+    // GitHub has something to wait for, so it takes auto-merge rather than refusing it as clean.
+    asAutoMergeArrives = (input) => world.restartHeadCheck(String(input.expectedHeadOid));
+    try {
+      const issue = await task("Maintenance", "src/maintenance.ts", {
+        files: () => ({ "src/maintenance.ts": "export const maintenance = true;\n" }),
+        groupCi: () => "success",
+        base: "maintenance",
+      });
+      asAutoMergeArrives = undefined;
+      const pullNumber = (await stored(issue))?.pullNumber ?? 0;
+      const waiting = await alice.rest.pulls.get({ ...o, pull_number: pullNumber });
+      assert.equal(waiting.data.merged, false, "auto-merge waits for the running check");
+      assert.equal(waiting.data.auto_merge?.merge_method, "squash");
+      const enabled = (await ledger.events.list({ repo: FULL, issueNumber: issue })).filter(
+        (e) => e.action === "merge.auto-merge",
+      );
+      assert.equal(enabled.length, 1, "auto-merge turned on once");
+      assert.equal(enabled[0]?.detail.method, "squash");
+      await world.finishHeadCheck(issue);
+      await settle();
+      assert.equal((await stored(issue))?.state, "merged");
+      const pull = await alice.rest.pulls.get({ ...o, pull_number: pullNumber });
+      assert.equal(pull.data.merged, true);
+      const events = await ledger.events.list({ repo: FULL, issueNumber: issue });
+      assert.ok(!events.some((e) => e.action === "merge.direct"), "GitHub merged it, not the app");
+      const tip = await alice.rest.git.getRef({ ...o, ref: "heads/maintenance" });
+      assert.equal(pull.data.merge_commit_sha, tip.data.object.sha);
+      const commit = await alice.rest.git.getCommit({ ...o, commit_sha: tip.data.object.sha });
+      assert.equal(commit.data.parents.length, 1, "squashed");
+      assert.match(
+        commit.data.message,
+        new RegExp(`^[^\n]+\n\nCloses #${issue}\n`),
+        "the body is the pull request's",
+      );
+      const trailers = parseSwarmTrailers(commit.data.message);
+      assert.ok(trailers.ok, commit.data.message);
+      assert.equal(trailers.trailers["Swarm-Task"], `${FULL}#${issue}`);
+      assert.deepEqual(
+        await ledger.merges.get({ repo: FULL, issueNumber: issue, attempt: 1, headSha: pull.data.head.sha }),
+        { method: "auto-merge", state: "requested" },
+      );
+    } finally {
+      asAutoMergeArrives = undefined;
       sim.world.updateMergeSettings(FULL, settings);
     }
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  directMergeMethod,
+  agentMerge,
   mergeRules,
   readiness,
   refusedAsMergeableNow,
@@ -87,14 +87,25 @@ describe("merging now", () => {
 
   it("picks a merge commit, else a squash, else a rebase, as the repository allows", () => {
     const all = { merge: true, squash: true, rebase: true };
-    assert.equal(directMergeMethod(all), "merge");
-    assert.equal(directMergeMethod({ ...all, merge: false }), "squash");
-    assert.equal(directMergeMethod({ merge: false, squash: false, rebase: true }), "rebase");
-    assert.equal(directMergeMethod({ merge: false, squash: false, rebase: false }), null);
+    const body = "Closes #7\n\nSwarm-Task: acme/widgets#7";
+    assert.deepEqual(agentMerge(all, body), { method: "merge", message: undefined });
+    assert.deepEqual(agentMerge({ ...all, merge: false }, body), { method: "squash", message: body });
+    assert.deepEqual(agentMerge({ merge: false, squash: false, rebase: true }, body), {
+      method: "rebase",
+      message: undefined,
+    });
+    assert.equal(agentMerge({ merge: false, squash: false, rebase: false }, body), null);
     assert.equal(
-      directMergeMethod({ merge: undefined, squash: undefined, rebase: undefined }),
+      agentMerge({ merge: undefined, squash: undefined, rebase: undefined }, body)?.method,
       "merge",
       "settings the answer leaves out count as allowed",
     );
+  });
+
+  it("a squash of a pull request without a body leaves GitHub's own message", () => {
+    assert.deepEqual(agentMerge({ merge: false, squash: true, rebase: true }, null), {
+      method: "squash",
+      message: undefined,
+    });
   });
 });

@@ -201,7 +201,7 @@ export class MergeQueues {
       if (checks.state === "success" && !queued)
         throw new MergeQueueRefusal("UNPROCESSABLE", "Pull request Pull request is in clean status");
       const method = request.method ?? (queued ? queued.merge_method : "MERGE");
-      if (!queued) assertMethodAllowed(repo, method);
+      if (!queued) assertMethodAllowed(repo, method, "graphql");
       const auto: AutoMergeRequest = {
         repository: repo.fullName,
         pullNumber: pull.number,
@@ -676,24 +676,33 @@ export async function afterMerge(world: SimWorld, repo: SimRepo, pull: SimPull, 
     await deleteRef(world, repo, `refs/heads/${pull.head}`, actor, true);
 }
 
-/** Refuses a merge method the repository does not allow, with GitHub's message. */
-export function assertMethodAllowed(repo: SimRepo, method: MergeMethod): void {
-  const s = repo.mergeSettings;
-  const allowed =
-    method === "MERGE"
-      ? s.allow_merge_commit
-      : method === "SQUASH"
-        ? s.allow_squash_merge
-        : s.allow_rebase_merge;
-  if (!allowed) {
-    const what =
-      method === "MERGE"
-        ? "Merge commits are"
-        : method === "SQUASH"
-          ? "Squash merges are"
-          : "Rebase merges are";
-    throw new MergeQueueRefusal("UNPROCESSABLE", `${what} not allowed on this repository.`);
-  }
+// Each method's repository setting, and GitHub's refusal of it by the REST merge and by GraphQL.
+const METHOD_SETTINGS = {
+  MERGE: {
+    setting: "allow_merge_commit",
+    rest: "Merge commits are not allowed on this repository.",
+    graphql: "Merge method merge commits are not allowed on this repository",
+  },
+  SQUASH: {
+    setting: "allow_squash_merge",
+    rest: "Squash merges are not allowed on this repository.",
+    graphql: "Merge method squash merging is not allowed on this repository",
+  },
+  REBASE: {
+    setting: "allow_rebase_merge",
+    rest: "Rebase merges are not allowed on this repository.",
+    graphql: "Merge method rebase merging is not allowed on this repository",
+  },
+} as const;
+
+/** Refuses a merge method the repository does not allow, in the words of GitHub's REST or GraphQL API. */
+export function assertMethodAllowed(
+  repo: SimRepo,
+  method: MergeMethod,
+  api: "rest" | "graphql" = "rest",
+): void {
+  const known = METHOD_SETTINGS[method];
+  if (!repo.mergeSettings[known.setting]) throw new MergeQueueRefusal("UNPROCESSABLE", known[api]);
 }
 
 function refOf(group: MergeGroupRef): MergeGroupRef {

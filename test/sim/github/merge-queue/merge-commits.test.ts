@@ -52,8 +52,9 @@ const report: Report = {
   pullRequest: null,
 };
 
-// The agent's pull request as the action writes it: two commits with the trailers, its title and body.
-async function agentPull(f: QueueFixture) {
+// The agent's pull request as the action writes it: two commits with the trailers, its title and
+// body; CI's required check on its head passed, unless `checked` is false (none reported yet).
+async function agentPull(f: QueueFixture, checked = true) {
   f.sim.world.createIssue("acme/widgets", { title: "Add a and b", author: "octocat" });
   let sha = await f.mainSha();
   for (const name of ["a", "b"])
@@ -71,7 +72,7 @@ async function agentPull(f: QueueFixture) {
     head: job.branch,
     base: "main",
   });
-  await f.report(sha, "ci", "success");
+  if (checked) await f.report(sha, "ci", "success");
   return { number: pr.data.number, nodeId: pr.data.node_id, headSha: sha, branch: job.branch };
 }
 
@@ -218,6 +219,77 @@ test("auto-merge on a branch without a queue merges once the required checks pas
   assert.notEqual(tip, base);
   assert.equal((await f.octokit.rest.pulls.get({ ...o, pull_number: pull.number })).data.merged, true);
   assert.equal((await f.repo.git.readCommit(tip))?.parents.length, 1, "squashed");
+  f.sim.assertNoViolations();
+});
+
+test("auto-merge is refused in GitHub's GraphQL words for a merge method the repository does not allow", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  for (const ruleset of f.repo.rulesets.values())
+    ruleset.rules = ruleset.rules.filter((rule) => rule.type !== "merge_queue");
+  f.sim.world.updateMergeSettings("acme/widgets", {
+    allow_auto_merge: true,
+    allow_merge_commit: false,
+    allow_rebase_merge: false,
+  });
+  const pull = await agentPull(f, false);
+  const enable = (method: string) =>
+    f.graphql(
+      `mutation($id: ID!) { enablePullRequestAutoMerge(input: { pullRequestId: $id${method} }) { clientMutationId } }`,
+      { id: pull.nodeId },
+    );
+  const refusals = [
+    ["", "Merge method merge commits are not allowed on this repository"],
+    [", mergeMethod: MERGE", "Merge method merge commits are not allowed on this repository"],
+    [", mergeMethod: REBASE", "Merge method rebase merging is not allowed on this repository"],
+  ];
+  for (const [method, message] of refusals) {
+    const refused = await enable(method ?? "");
+    assert.equal(refused.errors?.[0]?.type, "UNPROCESSABLE", method);
+    assert.equal(refused.errors?.[0]?.message, message, method);
+  }
+  const simPull = f.repo.pulls.get(pull.number);
+  assert.ok(simPull);
+  assert.equal(f.sim.world.mergeQueues.autoMergeOf(f.repo, simPull), undefined, "auto-merge stays off");
+  f.sim.world.updateMergeSettings("acme/widgets", { allow_squash_merge: false, allow_merge_commit: true });
+  const squash = await enable(", mergeMethod: SQUASH");
+  assert.equal(squash.errors?.[0]?.message, "Merge method squash merging is not allowed on this repository");
+  f.sim.assertNoViolations();
+});
+
+test("auto-merge squashes with the caller's headline and body once the required checks pass", async (t) => {
+  const f = await startQueueFixture();
+  t.after(() => f.close());
+  for (const ruleset of f.repo.rulesets.values())
+    ruleset.rules = ruleset.rules.filter((rule) => rule.type !== "merge_queue");
+  f.sim.world.updateMergeSettings("acme/widgets", { allow_auto_merge: true, allow_merge_commit: false });
+  const pull = await agentPull(f, false);
+  const body = (await f.octokit.rest.pulls.get({ ...o, pull_number: pull.number })).data.body ?? "";
+  const enabled = await f.graphql(
+    `mutation($id: ID!, $head: GitObjectID, $body: String) { enablePullRequestAutoMerge(input: { pullRequestId: $id, expectedHeadOid: $head, mergeMethod: SQUASH, commitHeadline: "Add a and b, at last", commitBody: $body }) { pullRequest { autoMergeRequest { mergeMethod commitHeadline commitBody } } } }`,
+    { id: pull.nodeId, head: pull.headSha, body },
+  );
+  assert.deepEqual(enabled.data, {
+    enablePullRequestAutoMerge: {
+      pullRequest: {
+        autoMergeRequest: { mergeMethod: "SQUASH", commitHeadline: "Add a and b, at last", commitBody: body },
+      },
+    },
+  });
+  const base = await f.mainSha();
+  assert.equal((await f.octokit.rest.pulls.get({ ...o, pull_number: pull.number })).data.merged, false);
+  await f.report(pull.headSha, "ci", "success");
+  await f.sim.world.mergeQueues.idle();
+  const tip = await f.mainSha();
+  assert.notEqual(tip, base);
+  const commit = await f.repo.git.readCommit(tip);
+  assert.ok(commit);
+  assert.deepEqual(commit.parents, [base], "squashed onto the base");
+  assert.equal(commit.message, `Add a and b, at last\n\n${body.trim()}`);
+  assertTrailers(commit.message, "the squash commit");
+  const merged = await f.octokit.rest.pulls.get({ ...o, pull_number: pull.number });
+  assert.equal(merged.data.merged, true);
+  assert.equal(merged.data.merge_commit_sha, tip);
   f.sim.assertNoViolations();
 });
 
