@@ -20,6 +20,7 @@ import type { SimEventEnvelope } from "../src/sim/github/sim-events.ts";
 import { renderWebhook } from "../src/sim/github/webhooks/render-payload.ts";
 import type { SimApp, SimInstallation } from "../src/sim/github/world.ts";
 import { registerSwarmApp } from "../src/sim/swarm-app.ts";
+import { AGENT_WORKFLOW } from "../test/app/harness.ts";
 import type { BenchRow } from "./run.ts";
 
 const OWNER = "acme";
@@ -34,22 +35,6 @@ const CONFIG = [
   "ownership:",
   '  "src/auth/**": auth',
   '  "src/billing/**": billing',
-  "",
-].join("\n");
-
-const WORKFLOW = [
-  "name: swarm agent",
-  "run-name: swarm ${{ fromJSON(inputs.job).sessionId }}",
-  "on:",
-  "  workflow_dispatch:",
-  "    inputs:",
-  "      job:",
-  "        required: true",
-  "jobs:",
-  "  agent:",
-  "    runs-on: ubuntu-latest",
-  "    steps:",
-  "      - run: echo working",
   "",
 ].join("\n");
 
@@ -91,7 +76,7 @@ async function createRepo(sim: GitHubSim, name: string): Promise<void> {
   const folder = await mkdtemp(join(tmpdir(), "app-bench-repo-"));
   const files: Record<string, string> = {
     "README.md": "# widgets\n",
-    ".github/workflows/swarm-agent.yml": WORKFLOW,
+    ".github/workflows/swarm-agent.yml": AGENT_WORKFLOW,
     ".github/swarm.yml": CONFIG,
   };
   for (const [path, content] of Object.entries(files)) {

@@ -82,7 +82,8 @@ export interface HarnessOptions {
   clock?: ManualClock;
 }
 
-const AGENT_WORKFLOW = [
+/** An agent workflow whose runs do nothing: tests and benches move the runs themselves. */
+export const AGENT_WORKFLOW = [
   "name: swarm agent",
   "run-name: swarm ${{ fromJSON(inputs.job).sessionId }}",
   "on:",

@@ -12,6 +12,7 @@ import { startGitHubSim, type GitHubSim } from "../../src/sim/github/server.ts";
 import type { SimEventEnvelope } from "../../src/sim/github/sim-events.ts";
 import type { FaultPlan } from "../../src/sim/github/webhooks/delivery.ts";
 import { registerSwarmApp, startSwarmAppOnSim, type SwarmAppOnSim } from "../../src/sim/swarm-app.ts";
+import { AGENT_WORKFLOW } from "./harness.ts";
 
 // The app end to end on the offline GitHub: real signed webhooks, the repository's ruleset with a
 // merge queue and required checks, and a scripted agent and CI standing in for the workflow runs.
@@ -27,22 +28,6 @@ const CONFIG = [
   "  sampleRate: 0",
   "  alwaysReview: ['src/auth/**']",
   "  reviewers: ['alice']",
-  "",
-].join("\n");
-
-const WORKFLOW = [
-  "name: swarm agent",
-  "run-name: swarm ${{ fromJSON(inputs.job).sessionId }}",
-  "on:",
-  "  workflow_dispatch:",
-  "    inputs:",
-  "      job:",
-  "        required: true",
-  "jobs:",
-  "  agent:",
-  "    runs-on: ubuntu-latest",
-  "    steps:",
-  "      - run: echo working",
   "",
 ].join("\n");
 
@@ -108,7 +93,7 @@ export async function startOutcomeWorld(graphql?: GraphqlRoots): Promise<Outcome
   const files = {
     "README.md": "# gadgets\n",
     ".github/swarm.yml": CONFIG,
-    ".github/workflows/swarm-agent.yml": WORKFLOW,
+    ".github/workflows/swarm-agent.yml": AGENT_WORKFLOW,
     "src/index.ts": "export {};\n",
   };
   for (const [path, content] of Object.entries(files)) {
