@@ -7,7 +7,7 @@ import type {
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
 import { checkBudget, needsHandoff } from "../core/agent-budget.ts";
-import type { ModelPrice } from "../core/config/schema.ts";
+import type { ModelPrice } from "../core/config/fields.ts";
 import type { Outcome } from "../core/report.ts";
 import { addUsage, fromApiUsage, promptTokens, responseCost, ZERO_USAGE, type Usage } from "../core/usage.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";

@@ -1,5 +1,6 @@
 import { areasOfScope } from "../core/areas.ts";
-import type { SwarmConfig, Tier } from "../core/config/schema.ts";
+import type { SwarmConfig } from "../core/config/schema.ts";
+import type { Tier } from "../core/config/fields.ts";
 import type { Job } from "../core/job.ts";
 import { route } from "../core/routing.ts";
 import type { Task as LedgerTask } from "../ledger/index.ts";

@@ -75,12 +75,12 @@ export function repoScope(
 ): RepoScope {
   const ref = { owner: repository.owner.login, repo: repository.name };
   const gateway = new GitHubGateway(octokit, ref, deps.requests);
-  const issues = new Map<number, Promise<IssueInfo>>();
-  const pulls = new Map<number, Promise<PullInfo>>();
+  const issues = new ReadOnce<number, IssueInfo>();
+  const pulls = new ReadOnce<number, PullInfo>();
+  const settings = new ReadOnce<"merge-methods", AllowedMergeMethods>();
   let branch: Promise<string> | undefined =
     repository.default_branch === undefined ? undefined : Promise.resolve(repository.default_branch);
   let config: Promise<LoadedConfig> | undefined;
-  let mergeMethods: Promise<AllowedMergeMethods> | undefined;
   return {
     deps,
     repo: `${ref.owner}/${ref.repo}`,
@@ -89,30 +89,39 @@ export function repoScope(
     log,
     defaultBranch: () => (branch ??= gateway.getDefaultBranch()),
     config: () => (config ??= loadConfig(gateway, deps.configs, deps.now)),
-    mergeMethods: (task) => {
-      if (mergeMethods === undefined) {
-        mergeMethods = gateway.mergeMethods(task);
-        // A failed read is not kept: the next ask reads again.
-        mergeMethods.catch(() => (mergeMethods = undefined));
-      }
-      return mergeMethods;
-    },
+    mergeMethods: (task) => settings.get("merge-methods", () => gateway.mergeMethods(task)),
     publication: new TaskPublication(),
-    issue: (n) => {
-      const known = issues.get(n) ?? gateway.getIssue(n);
-      issues.set(n, known);
-      known.catch(() => issues.delete(n));
-      return known;
-    },
-    knownIssue: (n) => issues.get(n),
-    knowIssue: (issue) => void issues.set(issue.number, Promise.resolve(issue)),
-    pull: (task, n) => {
-      const known = pulls.get(n) ?? gateway.getPull(task, n);
-      pulls.set(n, known);
-      known.catch(() => pulls.delete(n));
-      return known;
-    },
-    knownPull: (n) => pulls.get(n),
-    knowPull: (pull) => void pulls.set(pull.number, Promise.resolve(pull)),
+    issue: (n) => issues.get(n, () => gateway.getIssue(n)),
+    knownIssue: (n) => issues.known(n),
+    knowIssue: (issue) => issues.know(issue.number, issue),
+    pull: (task, n) => pulls.get(n, () => gateway.getPull(task, n)),
+    knownPull: (n) => pulls.known(n),
+    knowPull: (pull) => pulls.know(pull.number, pull),
   };
+}
+
+/** What one event read (or was told) by key, each read at most once; a failed read is not kept. */
+class ReadOnce<K, V> {
+  readonly #values = new Map<K, Promise<V>>();
+
+  /** The value of `key`, read with `read` the first time it is asked for. */
+  get(key: K, read: () => Promise<V>): Promise<V> {
+    let value = this.#values.get(key);
+    if (value === undefined) {
+      value = read();
+      this.#values.set(key, value);
+      value.catch(() => this.#values.delete(key));
+    }
+    return value;
+  }
+
+  /** The value of `key` if it was read or told. */
+  known(key: K): Promise<V> | undefined {
+    return this.#values.get(key);
+  }
+
+  /** Takes a value the event already has, so it is not read. */
+  know(key: K, value: V): void {
+    this.#values.set(key, Promise.resolve(value));
+  }
 }

@@ -1,4 +1,4 @@
-import type { ModelPrice } from "./config/schema.ts";
+import type { ModelPrice } from "./config/fields.ts";
 import { totalTokens, type Usage } from "./usage.ts";
 
 // The agent's walls on spending and time, decided before each model request: a request is sent

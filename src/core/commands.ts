@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TIERS } from "./config/schema.ts";
+import { TIERS } from "./config/fields.ts";
 import { codeSpan, proseLines, type MarkdownLine } from "./markdown.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { TIERS, type SwarmConfig, type Tier } from "./config/schema.ts";
+import { type SwarmConfig } from "./config/schema.ts";
+import { TIERS, type Tier } from "./config/fields.ts";
 import { globMatcher } from "./globs.ts";
 import { codeSpan } from "./markdown.ts";
 

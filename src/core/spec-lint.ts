@@ -1,5 +1,6 @@
 import { distance } from "fastest-levenshtein";
-import { globSchema, type SwarmConfig } from "./config/schema.ts";
+import { type SwarmConfig } from "./config/schema.ts";
+import { globSchema } from "./config/fields.ts";
 import { firstMatchingGlob, isRepoPath } from "./globs.ts";
 import { codeSpan, proseLines, type MarkdownLine } from "./markdown.ts";
 

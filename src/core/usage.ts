@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ModelPrice } from "./config/schema.ts";
+import type { ModelPrice } from "./config/fields.ts";
 
 // Token usage as Anthropic reports it per response, summed per attempt, and priced from the
 // config's table. The agent stops on these figures and the app shows and budgets them, so both

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_PRICING } from "../../src/core/config/defaults.ts";
-import type { ModelPrice } from "../../src/core/config/schema.ts";
+import type { ModelPrice } from "../../src/core/config/fields.ts";
 import { parseJob, type Job, type JobInput } from "../../src/core/job.ts";
 import { connectGitHub } from "../../src/agent/github-client.ts";
 import { runAttempt, type AttemptResult } from "../../src/agent/main.ts";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkBudget, needsHandoff } from "../../src/core/agent-budget.ts";
-import type { ModelPrice } from "../../src/core/config/schema.ts";
+import type { ModelPrice } from "../../src/core/config/fields.ts";
 
 const price: ModelPrice = {
   input: 3,

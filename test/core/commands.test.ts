@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { TIERS } from "../../src/core/config/schema.ts";
+import { TIERS } from "../../src/core/config/fields.ts";
 import { HELP_TEXT, ModelRef, SwarmCommand, parseCommandComment } from "../../src/core/commands.ts";
 
 const SEED = 20261122;

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { configSchema, MAX_COMMANDS, MAX_GLOBS } from "../../src/core/config/schema.ts";
-import type { ModelPrice } from "../../src/core/config/schema.ts";
+import { configSchema } from "../../src/core/config/schema.ts";
+import { MAX_COMMANDS, MAX_GLOBS } from "../../src/core/config/fields.ts";
+import type { ModelPrice } from "../../src/core/config/fields.ts";
 import { MAX_FINDING_TEXT, MAX_FINDINGS } from "../../src/core/finding.ts";
 import type { Finding } from "../../src/core/finding.ts";
 import {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ModelPrice } from "../../src/core/config/schema.ts";
+import type { ModelPrice } from "../../src/core/config/fields.ts";
 import { addUsage, fromApiUsage, responseCost, totalTokens } from "../../src/core/usage.ts";
 
 const price: ModelPrice = {

@@ -24,19 +24,6 @@ import {
 // The size bounds on lists and strings keep a job built from any valid config inside the
 // 65,535 characters a workflow_dispatch accepts (see src/core/job.ts).
 
-export {
-  MAX_COMMANDS,
-  MAX_GLOBS,
-  TIERS,
-  globSchema,
-  modelIdSchema,
-  modelPriceSchema,
-  programSchema,
-  tierSchema,
-  type ModelPrice,
-  type Tier,
-} from "./fields.ts";
-
 /** A GitHub login or a team as org/team; a leading @ is accepted and dropped. */
 const handleSchema = z
   .string()

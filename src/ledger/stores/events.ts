@@ -1,5 +1,5 @@
 import { CompiledQuery } from "kysely";
-import type { Insertable, Kysely } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import { placeholders } from "../dialect.ts";
 import type { Backend } from "../dialect.ts";
 import { NewEvent } from "../records.ts";
@@ -41,6 +41,11 @@ const columns = [
   "detail",
 ];
 const statements = new Map<string, string>();
+
+/** An event as stored, with its detail parsed. */
+function toEvent(row: Selectable<EventsTable>): LedgerEvent {
+  return { ...row, detail: JSON.parse(row.detail) as Record<string, unknown> };
+}
 
 // The hot path of the ledger: the statement text is built once per size and the values go in
 // flat, because building Kysely's syntax tree for thousands of rows cost a third of the time.
@@ -118,7 +123,7 @@ export class EventStore {
     if (filter.afterId !== undefined) query = query.where("id", ">", filter.afterId);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     const rows = await query.execute();
-    return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) as Record<string, unknown> }));
+    return rows.map(toEvent);
   }
 
   /** A task's most recent event among `actions`, without reading the rest of its history. */
@@ -133,8 +138,6 @@ export class EventStore {
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
-    return row === undefined
-      ? undefined
-      : { ...row, detail: JSON.parse(row.detail) as Record<string, unknown> };
+    return row && toEvent(row);
   }
 }

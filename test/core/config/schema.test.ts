@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { formatProblem, parseConfig } from "../../../src/core/config/parse.ts";
-import { configSchema, TIERS } from "../../../src/core/config/schema.ts";
+import { configSchema } from "../../../src/core/config/schema.ts";
+import { TIERS } from "../../../src/core/config/fields.ts";
 import {
   DEFAULT_ALLOWED_COMMANDS,
   DEFAULT_LABELS,
