@@ -62,15 +62,29 @@ export async function dispatchAttempt(
       await ledger.tasks.update(key, recordOf(moved.before));
       return "requeued";
     }
-    const claim = await ledger.attempts.claimDispatch({
-      ...key,
-      attempt: effect.attempt,
-      agent: route.agent,
-      model: route.model,
-      mode: mode.mode,
-      maxAgents: config.agents.maxAgents,
-      areas: route.areas,
-    });
+    // The routing decision is recorded with the claim it led to, in one transaction.
+    const claim = await ledger.attempts.claimDispatch(
+      {
+        ...key,
+        attempt: effect.attempt,
+        agent: route.agent,
+        model: route.model,
+        tier: route.tier,
+        mode: mode.mode,
+        maxAgents: config.agents.maxAgents,
+        areas: route.areas,
+      },
+      [
+        {
+          ...key,
+          attempt: effect.attempt,
+          agent: route.agent,
+          model: route.model,
+          action: "routing.decided",
+          detail: { tier: route.tier, areas: route.areas, reason: route.reason },
+        },
+      ],
+    );
     if (!claim.claimed) {
       if (claim.reason === "duplicate") return "settled";
       // Another replica took the last slot, or dispatch was paused meanwhile: the task waits again.
@@ -81,17 +95,6 @@ export async function dispatchAttempt(
       await ledger.tasks.update(key, recordOf(moved.before));
       return "requeued";
     }
-    await ledger.events.append([
-      {
-        ...key,
-        attempt: effect.attempt,
-        agent: route.agent,
-        model: route.model,
-        action: "routing.decided",
-        detail: { tier: route.tier, areas: route.areas, reason: route.reason },
-      },
-    ]);
-    await ledger.tasks.update(key, { tier: route.tier, model: route.model, agent: route.agent });
     const sessionId = sessionIdOf(key, effect.attempt);
     const baseBranch = await scope.defaultBranch();
     const job = encodeJob(

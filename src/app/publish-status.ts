@@ -11,6 +11,15 @@ export async function statusView(
   config: SwarmConfig,
   issueNumber: number,
 ): Promise<StatusView | null> {
+  return (await readStatus(scope, config, issueNumber))?.view ?? null;
+}
+
+/** The task's status view and the status comment the ledger knows for it; null when there is no task. */
+async function readStatus(
+  scope: RepoScope,
+  config: SwarmConfig,
+  issueNumber: number,
+): Promise<{ view: StatusView; commentId: number | null } | null> {
   const { ledger, now } = scope.deps;
   const key: TaskKey = { repo: scope.repo, issueNumber };
   const stored = await ledger.tasks.get(key);
@@ -22,7 +31,7 @@ export async function statusView(
     ledger.events.latest(key, ["attempt.heartbeat", "attempt.running"]),
   ]);
   const latest = attempts.at(-1);
-  return {
+  const view: StatusView = {
     repo: scope.repo,
     issueNumber,
     state: task.status,
@@ -39,6 +48,7 @@ export async function statusView(
     next: nextStep(task.status, task.hold),
     updatedAt: now().toISOString(),
   };
+  return { view, commentId: stored.statusCommentId };
 }
 
 /**
@@ -51,12 +61,12 @@ export async function publishStatus(
   config: SwarmConfig,
   issueNumber: number,
 ): Promise<void> {
-  const view = await statusView(scope, config, issueNumber);
-  if (view === null) return;
+  const status = await readStatus(scope, config, issueNumber);
+  if (status === null) return;
   const { ledger } = scope.deps;
   const key: TaskKey = { repo: scope.repo, issueNumber };
-  const body = renderStatusComment(view);
-  const known = (await ledger.tasks.get(key))?.statusCommentId ?? null;
+  const body = renderStatusComment(status.view);
+  const known = status.commentId;
   if (known !== null && (await scope.gateway.updateComment(issueNumber, known, body))) return;
 
   // An issue the event knows to have no comments has none of the app's to adopt.

@@ -64,7 +64,7 @@ export async function settleRun(
   if (ended === undefined) return;
   // The run's end frees its slot for the first waiting task, whose dispatch reads its issue
   // first: that read goes out now, beside the pull request lookup, instead of after it.
-  const [next] = await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES);
+  const [next] = await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES, 1);
   if (next !== undefined) void scope.issue(next.issueNumber);
   // The list answers all the gate and the merge need, so the pull request is not fetched again.
   const pull =

@@ -30,12 +30,14 @@ const offering = new WeakSet<RepoScope>();
 
 async function offerNow(scope: RepoScope, config: SwarmConfig): Promise<void> {
   const { ledger } = scope.deps;
-  const waiting = await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES);
-  for (const task of waiting) {
-    const active = await ledger.attempts.listActive(scope.repo);
-    if (active.length >= config.agents.maxAgents) return;
+  // With every slot taken (most events) the queue is not read at all.
+  let active = await ledger.attempts.listActive(scope.repo);
+  if (active.length >= config.agents.maxAgents) return;
+  for (const task of await ledger.tasks.listQueued(scope.repo, WAITING_STATUSES)) {
     const keep = agentToKeep(nextAttemptMode(lifecycleOf(task)).mode, task);
     if (keep !== undefined && active.some((a) => a.agent === keep)) continue;
     await step(scope, config, task.issueNumber, { kind: "slot.offered" });
+    active = await ledger.attempts.listActive(scope.repo);
+    if (active.length >= config.agents.maxAgents) return;
   }
 }

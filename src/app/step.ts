@@ -42,19 +42,19 @@ export async function step(
   }
   // Entering the queue stamps the task's place in it: first in, first out.
   const queued = WAITING_STATUSES.includes(result.task.status) && !WAITING_STATUSES.includes(before.status);
-  await scope.deps.ledger.tasks.update(key, {
-    ...recordOf(result.task),
-    ...(queued ? { queuedAt: scope.deps.now().toISOString() } : {}),
-  });
-  await scope.deps.ledger.events.append([
-    {
-      repo: scope.repo,
-      issueNumber,
-      attempt: result.task.attempt === 0 ? null : result.task.attempt,
-      action: `task.${event.kind}`,
-      detail: { from: before.status, to: result.task.status },
-    },
-  ]);
+  await scope.deps.ledger.tasks.update(
+    key,
+    { ...recordOf(result.task), ...(queued ? { queuedAt: scope.deps.now().toISOString() } : {}) },
+    [
+      {
+        repo: scope.repo,
+        issueNumber,
+        attempt: result.task.attempt === 0 ? null : result.task.attempt,
+        action: `task.${event.kind}`,
+        detail: { from: before.status, to: result.task.status },
+      },
+    ],
+  );
   await applyEffects(scope, config, { key, before, after: result.task }, result.effects);
   return result;
 }

@@ -82,6 +82,8 @@ export const ClaimRequest = TaskKey.extend({
   maxAgents: positive,
   /** The areas the task's scope falls in (routing's), kept with the attempt for agents' records. */
   areas: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** The model tier routing chose, recorded on the task with the agent and model. */
+  tier: z.string().min(1).optional(),
 });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 

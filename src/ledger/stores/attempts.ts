@@ -7,6 +7,7 @@ import {
   ClaimRequest,
   TaskKey,
 } from "../records.ts";
+import { NewEvent } from "../records.ts";
 import type { Attempt, ClaimResult } from "../records.ts";
 import type { AttemptsTable } from "../tables.ts";
 import { nowIso } from "./context.ts";
@@ -49,9 +50,10 @@ export class AttemptStore {
   /**
    * Records the intent to dispatch one attempt, atomically with the repository's cap: only one
    * caller ever gets `claimed: true` for a (task, attempt), across processes sharing the
-   * database, and never while the repository already has `maxAgents` attempts active.
+   * database, and never while the repository already has `maxAgents` attempts active. `also`
+   * are events recorded with a successful claim (the decision that led to it).
    */
-  async claimDispatch(request: ClaimRequest): Promise<ClaimResult> {
+  async claimDispatch(request: ClaimRequest, also: readonly NewEvent[] = []): Promise<ClaimResult> {
     const r = ClaimRequest.parse(request);
     const now = nowIso(this.#ctx);
     return this.#ctx.db.transaction().execute(async (trx): Promise<ClaimResult> => {
@@ -128,7 +130,13 @@ export class AttemptStore {
           .execute();
       await trx
         .updateTable("tasks")
-        .set({ attempts: Math.max(task.attempts, r.attempt), agent: r.agent, model: r.model, updatedAt: now })
+        .set({
+          attempts: Math.max(task.attempts, r.attempt),
+          agent: r.agent,
+          model: r.model,
+          ...(r.tier !== undefined && { tier: r.tier }),
+          updatedAt: now,
+        })
         .where("repo", "=", r.repo)
         .where("issueNumber", "=", r.issueNumber)
         .execute();
@@ -150,6 +158,7 @@ export class AttemptStore {
           },
           now,
         ),
+        ...also.map((event) => eventRow(NewEvent.parse(event), now)),
       ]);
       return { claimed: true };
     });

@@ -1,9 +1,10 @@
 import type { Selectable, Updateable } from "kysely";
-import { NewTask, TaskKey, TaskPatch } from "../records.ts";
+import { NewEvent, NewTask, TaskKey, TaskPatch } from "../records.ts";
 import type { Task, TaskFilter } from "../records.ts";
 import type { TasksTable } from "../tables.ts";
 import { nowIso } from "./context.ts";
 import type { StoreContext } from "./context.ts";
+import { eventRow, insertEvents } from "./events.ts";
 
 /** A stored row as the Task the rest of the system sees. */
 export function toTask(row: Selectable<TasksTable>): Task {
@@ -67,22 +68,36 @@ export class TaskStore {
     return row && toTask(row);
   }
 
-  /** Changes the given fields; returns the updated task, or undefined when there is none. */
-  async update(key: TaskKey, patch: TaskPatch): Promise<Task | undefined> {
+  /**
+   * Changes the given fields, with `also` recorded as events in the same transaction (the change's
+   * own record); returns the updated task, or undefined when there is none (then nothing is recorded).
+   */
+  async update(key: TaskKey, patch: TaskPatch, also: readonly NewEvent[] = []): Promise<Task | undefined> {
     TaskKey.parse(key);
     const p = TaskPatch.parse(patch);
+    const events = also.map((event) => NewEvent.parse(event));
     const { fileScope, lifecycle, ...rest } = p;
-    const changes: Updateable<TasksTable> = { ...rest, updatedAt: nowIso(this.#ctx) };
+    const now = nowIso(this.#ctx);
+    const changes: Updateable<TasksTable> = { ...rest, updatedAt: now };
     if (fileScope !== undefined) changes.fileScope = JSON.stringify(fileScope);
     if (lifecycle !== undefined) changes.lifecycle = lifecycle === null ? null : JSON.stringify(lifecycle);
-    const row = await this.#ctx.db
-      .updateTable("tasks")
-      .set(changes)
-      .where("repo", "=", key.repo)
-      .where("issueNumber", "=", key.issueNumber)
-      .returningAll()
-      .executeTakeFirst();
-    return row && toTask(row);
+    const write = async (db: StoreContext["db"]) => {
+      const row = await db
+        .updateTable("tasks")
+        .set(changes)
+        .where("repo", "=", key.repo)
+        .where("issueNumber", "=", key.issueNumber)
+        .returningAll()
+        .executeTakeFirst();
+      if (row !== undefined && events.length > 0)
+        await insertEvents(
+          db,
+          this.#ctx.backend,
+          events.map((event) => eventRow(event, now)),
+        );
+      return row && toTask(row);
+    };
+    return events.length === 0 ? write(this.#ctx.db) : this.#ctx.db.transaction().execute(write);
   }
 
   /** The task whose pull request this is, or undefined. */
@@ -110,19 +125,21 @@ export class TaskStore {
 
   /**
    * Waiting tasks of a repository in dispatch order: priority, then first queued first. A task
-   * waits in any of `states` (the lifecycle names them; "queued" unless told).
+   * waits in any of `states` (the lifecycle names them; "queued" unless told). `limit` keeps the
+   * first few, for a caller that needs only the head of the queue.
    */
-  async listQueued(repo: string, states: readonly string[] = ["queued"]): Promise<Task[]> {
+  async listQueued(repo: string, states: readonly string[] = ["queued"], limit?: number): Promise<Task[]> {
     if (states.length === 0) return [];
-    const rows = await this.#ctx.db
+    let query = this.#ctx.db
       .selectFrom("tasks")
       .selectAll()
       .where("repo", "=", repo)
       .where("state", "in", states)
       .orderBy("priority")
       .orderBy("queuedAt")
-      .orderBy("issueNumber")
-      .execute();
+      .orderBy("issueNumber");
+    if (limit !== undefined) query = query.limit(limit);
+    const rows = await query.execute();
     return rows.map(toTask);
   }
 
