@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit, type ApplicationFunction, type Options } from "probot";
+import { parseJsonNatively } from "../github/native-json.ts";
 import { retryRequests } from "../github/retry-requests.ts";
 import type { AppSettings } from "./settings.ts";
 
 /**
  * Probot's Octokit with the retry policy the action uses (src/github/retry-requests.ts) in place
  * of Octokit's retry plugin, whose per-request Bottleneck queue cost more than a request to a
- * nearby GitHub. Probot's throttling, which spaces writes as GitHub asks, stays.
+ * nearby GitHub, and JSON answers parsed natively (src/github/native-json.ts). Probot's
+ * throttling, which spaces writes as GitHub asks, stays.
  */
 export const AppOctokit: typeof ProbotOctokit = ProbotOctokit.plugin((octokit) => {
   retryRequests(octokit, { warn: (line) => octokit.log.warn(line) });
+  parseJsonNatively(octokit);
 }).defaults({ retry: { enabled: false } });
 
 // Function form: Probot layers its own throttle options over the defaults, so they are turned off last.

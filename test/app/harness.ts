@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import type { WebhookEventMap, WebhookEventName } from "@octokit/webhooks-types";
 import { RequestCounter } from "../../src/github/gateway.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { swarmApp } from "../../src/app/index.ts";
+import { AppOctokit } from "../../src/app/server.ts";
 import { ConfigCache } from "../../src/app/config-cache.ts";
 import { SerialTurns } from "../../src/app/serial-turns.ts";
 import { PermissionCache } from "../../src/app/permission-cache.ts";
@@ -141,7 +142,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseUrl: sim.url,
     logLevel: "fatal",
     // Function form: Probot layers its own throttle options over ours, so they are forced off last.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+    Octokit: AppOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,
       retry: { enabled: false },
       throttle: { ...(options.throttle as object), enabled: false },
