@@ -21,11 +21,18 @@ export function parseJsonNatively<T extends Pick<Octokit, "hook">>(octokit: T): 
     const response = await request(options);
     const body = response.data as unknown;
     if (!(body instanceof ReadableStream)) return response;
-    const text = await new Response(body).text();
+    const text = await textOf(body as ReadableStream<Uint8Array>);
     const type = String(response.headers["content-type"] ?? "");
     // Octokit's own answer for a body that is not JSON after all: the text.
     response.data = text !== "" && /[/+]json\b/i.test(type) ? (JSON.parse(text) as unknown) : text;
     return response;
   });
   return octokit;
+}
+
+/** A body stream read to its end and decoded as UTF-8, as fetch's text() does. */
+async function textOf(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
