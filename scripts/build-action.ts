@@ -30,21 +30,6 @@ const unusedHttpClient: Plugin = {
 };
 
 /**
- * zod re-exports its namespace as a value (`export { z }`), so esbuild keeps every one of its
- * locales, a quarter of the bundle, though only English messages are ever shown (zod's default,
- * imported on its own). An empty module stands in for the locales' index.
- */
-const englishOnlyZod: Plugin = {
-  name: "english-only-zod",
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: "zod-locales", namespace: "empty" } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "", loader: "js" }));
-  },
-};
-
-/**
  * Builds the action bundle, its entry at `outfile` and the chunks it imports on demand beside it,
  * and returns the entry's path. The runner imports the attempt (the Anthropic SDK and the agent
  * loop, half the code) while it waits for GitHub's first answers, so they load in that wait.
@@ -67,7 +52,7 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
-    plugins: [unusedHttpClient, englishOnlyZod],
+    plugins: [unusedHttpClient],
     logLevel: "warning",
     metafile: true,
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 
 const APP_SETTINGS_URL = "https://github.com/settings/apps/<your-app>";
 

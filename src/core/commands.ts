@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { TIERS } from "./config/fields.ts";
 import { codeSpan, proseLines, type MarkdownLine } from "./markdown.ts";
 

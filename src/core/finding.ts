@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isRepoPath } from "./globs.ts";
 
 // One structured rejection finding: what a gate found wrong, where, and what it wanted instead.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { usageSchema } from "./usage.ts";
 
 // The agent's report: what one attempt did and spent. The action writes it into the completed

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { modelIdSchema } from "./config/fields.ts";
 import { agentNameSchema, githubUserSchema, sessionIdSchema, taskIdSchema } from "./job.ts";
 import type { GithubUser, Job } from "./job.ts";

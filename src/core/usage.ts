@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ModelPrice } from "./config/fields.ts";
 
 // Token usage as Anthropic reports it per response, summed per attempt, and priced from the

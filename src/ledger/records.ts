@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // The ledger's contract with the rest of the system: what goes in and what comes out.
 // Inputs are validated at the ledger's edge because some arrive from outside the app

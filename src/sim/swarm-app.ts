@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { RequestCounter } from "../github/gateway.ts";
 import type { Ledger } from "../ledger/index.ts";
 import { ConfigCache } from "../app/config-cache.ts";

@@ -112,7 +112,7 @@ async function reachable(entry: string, dynamic: boolean, seen = new Set<string>
   return seen;
 }
 
-test("the bundle loads the attempt and the Anthropic client on demand, and leaves out undici, the SDK's other resources and zod's other locales", async () => {
+test("the bundle loads the attempt and the Anthropic client on demand, and leaves out undici, the SDK's other resources and the zod it does not use", async () => {
   const dir = await mkdtemp(join(tmpdir(), "bundle-"));
   try {
     const entry = await buildAction(join(dir, "index.js"));
@@ -134,6 +134,11 @@ test("the bundle loads the attempt and the Anthropic client on demand, and leave
       // The action's client has the Messages API alone, not the SDK's other resources.
       assert.doesNotMatch(text, /\/v1\/(files|models|skills)/, `${file} carries the SDK's other resources`);
       assert.doesNotMatch(text, /Ongeldige invoer/, `${file} carries zod's Dutch messages`);
+      assert.doesNotMatch(
+        text,
+        /External \$ref is not supported/,
+        `${file} carries zod's JSON Schema importer`,
+      );
     }
     assert.ok(
       [...texts.values()].some((text) => text.includes("Invalid input")),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The rules the sandbox enforces; every refusal names the one that fired. */
 export const RefusalRule = z.enum([

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 
-import { z } from "zod";
+import * as z from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
 import { defineTool } from "./tool.ts";
 import { walkWorkspace } from "./walk-workspace.ts";

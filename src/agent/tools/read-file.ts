@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
 import { defineTool } from "./tool.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { checkCommand } from "../sandbox/command-rules.ts";
 import { runProcess } from "../sandbox/run-process.ts";
 import { defineTool } from "./tool.ts";

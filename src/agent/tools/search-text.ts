@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { resolveWorkspacePath } from "../sandbox/workspace-path.ts";
 import { defineTool } from "./tool.ts";
 import { walkWorkspace } from "./walk-workspace.ts";

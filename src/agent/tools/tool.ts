@@ -1,5 +1,5 @@
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
-import { z } from "zod";
+import * as z from "zod";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { SandboxRefusal, type RefusalEvent } from "../sandbox/refusal.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { resolveWritablePath, writeNoFollow } from "./writable-path.ts";
 import { defineTool } from "./tool.ts";
 

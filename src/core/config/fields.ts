@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // The fields the config shares with the job (src/core/job.ts) and the trailers, apart from the
 // config's schema: the agent action validates its job at every start and builds only these, not

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node as YamlNode, Pair } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { configSchema } from "./schema.ts";
 import type { SwarmConfig } from "./schema.ts";
 import { didYouMean } from "./did-you-mean.ts";

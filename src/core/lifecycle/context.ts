@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Facts outside the task that a transition depends on, read by the caller from config and ledger. */
 export const LifecycleContext = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Rejection } from "./rejection.ts";
 import { StatusLabel, TaskStatus } from "./status.ts";
 import { HoldReason } from "./task.ts";

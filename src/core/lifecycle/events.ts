@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { findingSchema } from "../finding.ts";
 import { Rejection } from "./rejection.ts";
 

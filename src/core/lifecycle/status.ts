@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Every status a task can be in; the ledger stores exactly one per task. */
 export const TaskStatus = z.enum([

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Rejection } from "./rejection.ts";
 import { TaskStatus } from "./status.ts";
 import { JOB_MODES } from "../job.ts";

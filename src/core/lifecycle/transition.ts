@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { LifecycleContext } from "./context.ts";
 import type { Effect } from "./effects.ts";
 import type { LifecycleEvent } from "./events.ts";

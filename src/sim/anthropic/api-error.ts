@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // Anthropic's error taxonomy: each type has one HTTP status.
 const statusByType = {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // The subset of Anthropic's Messages API request the offline API serves: text, tool use and
 // tool results, prompt caching. Objects are strict, as on the real API ("Extra inputs are not

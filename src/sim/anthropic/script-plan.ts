@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { breaksATest, breaksATestParams } from "./behaviours/breaks-a-test.ts";
 import { editsAWorkflow, editsAWorkflowParams } from "./behaviours/edits-a-workflow.ts";
 import { fixesOnRework, fixesOnReworkParams } from "./behaviours/fixes-on-rework.ts";

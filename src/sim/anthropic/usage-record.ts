@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** `usage` of a message, as Anthropic bills it. */
 export const usageSchema = z.object({

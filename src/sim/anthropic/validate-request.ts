@@ -1,7 +1,7 @@
 import { ApiError, invalidRequest } from "./api-error.ts";
 import { findModel, knownModelIds, type ModelInfo } from "./models.ts";
 import { promptBlocks, type PromptBlock } from "./prompt-blocks.ts";
-import type { z } from "zod";
+import type * as z from "zod";
 import { messagesRequestSchema, type ContentBlockParam, type MessagesRequest } from "./request-schema.ts";
 
 /** Anthropic allows at most this many `cache_control` breakpoints per request. */

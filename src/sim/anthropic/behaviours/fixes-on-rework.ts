@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Script } from "../script.ts";
 import { breaksATest } from "./breaks-a-test.ts";
 import { implementsCorrectly } from "./implements-correctly.ts";

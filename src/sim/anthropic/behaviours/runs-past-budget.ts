@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Script } from "../script.ts";
 import { defaultTestCommand } from "./steps.ts";
 

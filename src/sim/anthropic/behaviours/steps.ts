@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ScriptBlock, ScriptContext, ScriptReply, ToolOutcome } from "../script.ts";
 
 /** One change to a file: replace a unique string (edit_file) or write the whole file (write_file). */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 // An action's metadata file (action.yml), as far as running a JavaScript action needs it.
 

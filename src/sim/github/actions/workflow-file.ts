@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 // The part of GitHub's workflow syntax the offline runner runs: one job of steps, each a `uses:`
 // action or a `run:` script, with env, conditions, timeouts and a concurrency group. Other keys a
