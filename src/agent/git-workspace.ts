@@ -29,6 +29,15 @@ async function git(workspace: string, args: string[], auth?: FetchAuth): Promise
   return stdout;
 }
 
+/**
+ * Removes the files and folders the checkout does not track (ignored ones stay, as git leaves
+ * them). A checkout that follows adds none, so this may run before the commit to check out is
+ * known.
+ */
+export async function removeUntracked(workspace: string): Promise<void> {
+  await git(workspace, ["clean", "-q", "-fd"]);
+}
+
 /** Puts the checkout on `branch` at `sha`, fetching the commit from origin when it is not local. */
 export async function checkoutAt(
   workspace: string,
@@ -42,7 +51,6 @@ export async function checkoutAt(
     await git(workspace, ["fetch", "--no-tags", "--depth=50", "origin", sha], auth);
     await checkout();
   });
-  await git(workspace, ["clean", "-q", "-fd"]);
 }
 
 /** The checkout's changes against HEAD as `git status --porcelain -z --untracked-files=all` prints them. */

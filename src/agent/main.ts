@@ -6,7 +6,7 @@ import { AGENT_CHECK_NAME, type Report } from "../core/report.ts";
 import { formatCommitMessage, trailersOf } from "../core/trailers.ts";
 import { loopStoppedBeforeStart, runAgentLoop, type LoopResult } from "./agent-loop.ts";
 import { commitChanges } from "./commit.ts";
-import { checkoutAt, isSymlink, revertPaths, statusPorcelainZ } from "./git-workspace.ts";
+import { checkoutAt, isSymlink, removeUntracked, revertPaths, statusPorcelainZ } from "./git-workspace.ts";
 import type { ConnectedClient } from "./github-client.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { buildSystemPrompt, buildTaskMessage, type Conventions } from "./prompt.ts";
@@ -51,9 +51,11 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
   const deadline = context.now() + job.limits.jobMinutes * 60_000;
   const redact = createRedactor(context.secrets);
 
-  // 1. Read the issue and where the base and the agent's branch are, all at once. Nothing has
-  // started yet, so a failure here simply fails the attempt.
-  const [{ data: issue }, baseSha, branchSha] = await Promise.all([
+  // 1. Read the issue and where the base and the agent's branch are, all at once. Meanwhile clear
+  // the checkout of untracked files and build the sandbox, which need none of that. Nothing has
+  // started yet, so a failed read simply fails the attempt; a failure to prepare is reported in
+  // step 2.
+  const reads = Promise.all([
     octokit.rest.issues.get({ owner, repo, issue_number: job.issue }),
     octokit.rest.git
       .getRef({ owner, repo, ref: `heads/${job.baseBranch}` })
@@ -66,10 +68,24 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
         throw error;
       }),
   ]);
+  const cleared = removeUntracked(context.workspace);
+  const sandboxBuilt = createSandbox({
+    workspace: context.workspace,
+    scope: job.scope,
+    protectedPaths: job.protectedPaths,
+    allowedCommands: job.allowedCommands,
+    tempRoot: context.tempRoot,
+    secrets: context.secrets,
+    parentEnv: context.parentEnv,
+    onRefusal: (event) => context.log(`refused ${event.tool} (${event.rule}): ${event.message}`),
+  });
+  // Awaited in step 2; until then a failure must not count as an unhandled rejection.
+  for (const preparing of [cleared, sandboxBuilt]) preparing.catch(() => undefined);
+  const [{ data: issue }, baseSha, branchSha] = await reads;
 
   // 2. Open the heartbeat on the starting point (the branch for rework, the base for a first or
-  // fresh attempt) without waiting for it, check that point out, and build the sandbox meanwhile.
-  // From here on every failure ends in a report on the check run.
+  // fresh attempt) without waiting for it, and check that point out. From here on every failure
+  // ends in a report on the check run.
   const startSha = branchSha !== null && job.mode !== "implement" ? branchSha : baseSha;
   const heartbeat = new Heartbeat({
     octokit,
@@ -89,19 +105,10 @@ export async function runAttempt(context: AttemptContext): Promise<AttemptResult
     return { report, githubRequests: github.requests() };
   };
   const prepared = await Promise.all([
-    checkoutAt(context.workspace, job.branch, startSha, { token: github.token }).then(() =>
-      readConventions(context.workspace),
-    ),
-    createSandbox({
-      workspace: context.workspace,
-      scope: job.scope,
-      protectedPaths: job.protectedPaths,
-      allowedCommands: job.allowedCommands,
-      tempRoot: context.tempRoot,
-      secrets: context.secrets,
-      parentEnv: context.parentEnv,
-      onRefusal: (event) => context.log(`refused ${event.tool} (${event.rule}): ${event.message}`),
-    }),
+    cleared
+      .then(() => checkoutAt(context.workspace, job.branch, startSha, { token: github.token }))
+      .then(() => readConventions(context.workspace)),
+    sandboxBuilt,
   ]).catch((error: unknown) => messageOf(error, redact));
   if (typeof prepared === "string") {
     const stopped = loopStoppedBeforeStart("error", `preparing the workspace failed: ${prepared}`);

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -103,6 +104,52 @@ describe("an attempt that implements the issue", () => {
       assert.ok(usage.cacheRead > 0, "later turns read the cached prefix");
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe("the workspace", () => {
+  test("files and folders the checkout does not track are gone before the first model request", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      await mkdir(join(fx.workspace, "notes"));
+      await writeFile(join(fx.workspace, "notes/draft.md"), "left by an earlier step\n");
+      await writeFile(join(fx.workspace, "src/leftover.js"), "export const stale = true;\n");
+      const seen: string[] = [];
+      const { report } = await fx.attempt(fx.job(), {
+        name: "looks-then-finishes",
+        next: () => {
+          for (const path of ["notes/draft.md", "src/leftover.js", "src/math.js"])
+            if (existsSync(join(fx.workspace, path))) seen.push(path);
+          return finish("Nothing to change.");
+        },
+      });
+      assert.deepEqual(seen, ["src/math.js"]);
+      assert.equal(report.outcome, "no-changes", report.reason);
+      assert.deepEqual(report.filesChanged, []);
+    } finally {
+      await fx.close();
+    }
+  });
+  test("a checkout that cannot be prepared ends the attempt as error, reported on the check run", async () => {
+    const fx = await startAttemptFixture();
+    try {
+      await rename(join(fx.workspace, ".git"), join(fx.workspace, ".git-moved"));
+      const { report } = await fx.attempt(fx.job(), {
+        name: "never-asked",
+        next: () => finish("unreachable"),
+      });
+      assert.equal(report.outcome, "error");
+      assert.match(report.reason, /^preparing the workspace failed: /);
+      assert.equal(report.turns, 0);
+      assert.equal(fx.anthropic.records().length, 0, "no model request");
+      const checks = [...fx.repo.checkRuns.values()].filter((c) => c.name === "swarm/agent");
+      assert.equal(checks.length, 1);
+      assert.equal(checks[0]?.status, "completed");
+      const read = readReport(checks[0]?.output.text ?? "");
+      assert.ok(read.ok && read.report.outcome === "error");
+    } finally {
+      await fx.close();
     }
   });
 });
