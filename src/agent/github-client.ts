@@ -1,6 +1,6 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
-import { nodeFetch } from "./http-fetch.ts";
+import { bareFetch } from "./http-fetch.ts";
 import { retryRequests, type RetryOptions } from "../github/retry-requests.ts";
 
 // The action's GitHub client. It writes with the app's installation token, minted here from the
@@ -45,7 +45,7 @@ export async function connectGitHub(
   const common = {
     baseUrl,
     userAgent: "swarm-foreman-agent",
-    request: { fetch: nodeFetch },
+    request: { fetch: bareFetch },
     // Octokit logs every failed request; a 404 for a branch that does not exist yet is expected.
     log: { debug: quiet, info: quiet, warn: options.debug ?? quiet, error: options.debug ?? quiet },
   };

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { nodeFetch } from "../../src/agent/http-fetch.ts";
+import { BareResponse, bareFetch, nodeFetch } from "../../src/agent/http-fetch.ts";
 
 interface Seen {
   method: string;
@@ -12,7 +12,7 @@ interface Seen {
   body: string;
 }
 
-describe("nodeFetch, the action's fetch over node:http", () => {
+describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
   let server: Server;
   let base: string;
   const seen: Seen[] = [];
@@ -160,6 +160,44 @@ describe("nodeFetch, the action's fetch over node:http", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     await assert.rejects(nodeFetch(`http://127.0.0.1:${port}/`), { code: "ECONNREFUSED" });
+  });
+
+  test("bareFetch answers with what Octokit reads of a Response: status, headers, url and body", async () => {
+    const response = await bareFetch(`${base}/json`, { headers: { "X-Asked": "yes" } });
+    assert.ok(response instanceof BareResponse);
+    assert.equal(response.status, 201);
+    assert.equal(response.statusText, "Made");
+    assert.equal(response.url, `${base}/json`);
+    assert.equal(response.headers.get("X-Multi"), "one, two");
+    assert.equal(response.headers.get("x-absent"), null);
+    const names = [...response.headers].map(([name]) => name);
+    assert.deepEqual(names, [...names].sort(), "iterated by name, as Headers is");
+    assert.deepEqual(Object.fromEntries(response.headers)["content-type"], "application/json");
+    assert.deepEqual(JSON.parse(await response.text()), { made: true });
+    await assert.rejects(response.text(), TypeError, "a body is read once");
+    assert.equal(seen.at(-1)?.headers["x-asked"], "yes");
+
+    const squeezed = await bareFetch(`${base}/gzip`);
+    assert.equal(new TextDecoder().decode(await squeezed.arrayBuffer()), "squeezed text");
+    const empty = await bareFetch(`${base}/empty`, { method: "DELETE" });
+    assert.equal(empty.body, null);
+    assert.equal(await empty.text(), "");
+    const moved = await bareFetch(`${base}/moved`);
+    assert.ok(moved instanceof Response, "a redirect goes to the built-in fetch");
+    assert.equal(moved.status, 201);
+  });
+
+  test("a bare response's body streams as it arrives", async () => {
+    const response = await bareFetch(`${base}/stream`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    assert.equal(response.body, response.body, "one stream");
+    const first = await reader.read();
+    assert.equal(new TextDecoder().decode(first.value), "event: first\n\n");
+    releaseStream();
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
+    assert.equal(rest, "event: last\n\n");
   });
 
   test("a Request object goes to the built-in fetch", async () => {
