@@ -30,6 +30,27 @@ const unusedHttpClient: Plugin = {
 };
 
 /**
+ * The model is sent the tools as JSON Schemas generated from their zod schemas. The module that
+ * generates them is replaced by its value, generated here once per build, so the action does not
+ * generate them at every start.
+ */
+const toolDefinitionsAsJson: Plugin = {
+  name: "tool-definitions-as-json",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]agent[\\/]tools[\\/]tool-definitions\.ts$/ }, async () => ({
+      contents: await toolDefinitionsModule(),
+      loader: "js",
+    }));
+  },
+};
+
+/** The tool definitions module as the bundle carries it: the definitions the source generates, as data. */
+export async function toolDefinitionsModule(): Promise<string> {
+  const { AGENT_TOOL_DEFINITIONS } = await import("../src/agent/tools/tool-definitions.ts");
+  return `export const AGENT_TOOL_DEFINITIONS = ${JSON.stringify(AGENT_TOOL_DEFINITIONS)};\n`;
+}
+
+/**
  * Builds the action bundle, its entry at `outfile` and the chunks it imports on demand beside it,
  * and returns the entry's path. The runner imports the attempt (the Anthropic SDK and the agent
  * loop, half the code) while it waits for GitHub's first answers, so they load in that wait.
@@ -52,7 +73,7 @@ export async function buildAction(outfile = path.join(root, "dist/agent/index.js
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
-    plugins: [unusedHttpClient],
+    plugins: [unusedHttpClient, toolDefinitionsAsJson],
     logLevel: "warning",
     metafile: true,
   });

@@ -11,7 +11,8 @@ import type { ModelPrice } from "../core/config/fields.ts";
 import type { Outcome } from "../core/report.ts";
 import { addUsage, fromApiUsage, promptTokens, responseCost, ZERO_USAGE, type Usage } from "../core/usage.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";
-import { AGENT_TOOL_DEFINITIONS, executeTool } from "./tools/agent-tools.ts";
+import { executeTool } from "./tools/agent-tools.ts";
+import { AGENT_TOOL_DEFINITIONS } from "./tools/tool-definitions.ts";
 import type { ModelClient } from "./model-client.ts";
 
 // The agent loop: ask the model, run the tools it calls inside the sandbox, feed the results back,

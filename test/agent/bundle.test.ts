@@ -5,7 +5,8 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
-import { buildAction, ensureActionBuilt } from "../../scripts/build-action.ts";
+import { buildAction, ensureActionBuilt, toolDefinitionsModule } from "../../scripts/build-action.ts";
+import { AGENT_TOOL_DEFINITIONS } from "../../src/agent/tools/tool-definitions.ts";
 import { AGENT_CHECK_NAME, readReport } from "../../src/core/report.ts";
 import { totalTokens } from "../../src/core/usage.ts";
 import { implementsCorrectly } from "../../src/sim/anthropic/behaviours/implements-correctly.ts";
@@ -143,6 +144,26 @@ test("the bundle loads the attempt and the Anthropic client on demand, and leave
     assert.ok(
       [...texts.values()].some((text) => text.includes("Invalid input")),
       "English stays",
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("the bundle carries the tool definitions the source generates from the tools' schemas, as data", async () => {
+  const module = await toolDefinitionsModule();
+  const bundled = (await import(`data:text/javascript,${encodeURIComponent(module)}`)) as {
+    AGENT_TOOL_DEFINITIONS: unknown;
+  };
+  assert.deepEqual(bundled.AGENT_TOOL_DEFINITIONS, AGENT_TOOL_DEFINITIONS);
+  const dir = await mkdtemp(join(tmpdir(), "bundle-"));
+  try {
+    await buildAction(join(dir, "index.js"));
+    const chunks = await readdir(join(dir, "chunks"));
+    const texts = await Promise.all(chunks.map((name) => readFile(join(dir, "chunks", name), "utf8")));
+    assert.ok(
+      texts.some((text) => text.includes('required:["path","old_string","new_string"]')),
+      "edit_file's JSON Schema is in the bundle as a literal",
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { editFileTool } from "./edit-file.ts";
 import { finishTool } from "./finish.ts";
@@ -20,10 +19,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   finishTool,
 ];
 
-/** The tool definitions to send in a Messages API request. */
-export const AGENT_TOOL_DEFINITIONS: readonly Tool[] = AGENT_TOOLS.map((tool) => tool.definition);
-
-const BY_NAME = new Map(AGENT_TOOLS.map((tool) => [tool.definition.name, tool]));
+const BY_NAME = new Map(AGENT_TOOLS.map((tool) => [tool.name, tool]));
 
 /** Run the tool the model named; an unknown name is an error result, never a throw. */
 export async function executeTool(name: string, input: unknown, sandbox: Sandbox): Promise<ToolResult> {

@@ -12,9 +12,12 @@ export type ToolResult =
   | { readonly status: "error"; readonly content: string; readonly refusal?: RefusalEvent }
   | { readonly status: "finished"; readonly content: string; readonly summary: string };
 
-/** A tool as the agent loop sees it: its Anthropic definition and its execution. */
+/** A tool as the agent loop sees it: what the model is told of it, and its execution. */
 export type AgentTool = {
-  readonly definition: Tool;
+  readonly name: string;
+  readonly description: string;
+  /** The input the tool takes; the model is sent it as JSON Schema (`toolDefinition`). */
+  readonly input: z.ZodObject;
   /** Validate `input` against the tool's schema, run it inside the sandbox, never throw. */
   readonly execute: (input: unknown, sandbox: Sandbox) => Promise<ToolResult>;
 };
@@ -32,14 +35,10 @@ const MAX_LOGGED_STRING = 1_000;
 
 /** Build a tool from its spec, with validation, refusal events, redaction and bounded results. */
 export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): AgentTool {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(spec.input, { io: "input" });
-  const definition: Tool = {
+  return {
     name: spec.name,
     description: spec.description,
-    input_schema: { ...schema, type: "object" },
-  };
-  return {
-    definition,
+    input: spec.input,
     async execute(input, sandbox) {
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) {
@@ -73,6 +72,12 @@ export function defineTool<S extends z.ZodObject>(spec: ToolSpec<S>): AgentTool 
       }
     },
   };
+}
+
+/** A tool's definition for a Messages API request, its input schema turned into JSON Schema. */
+export function toolDefinition(tool: AgentTool): Tool {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.input, { io: "input" });
+  return { name: tool.name, description: tool.description, input_schema: { ...schema, type: "object" } };
 }
 
 function bounded(sandbox: Sandbox, result: ToolResult): ToolResult {

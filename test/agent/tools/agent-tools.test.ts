@@ -2,7 +2,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { AGENT_TOOL_DEFINITIONS, executeTool } from "../../../src/agent/tools/agent-tools.ts";
+import { executeTool } from "../../../src/agent/tools/agent-tools.ts";
+import { AGENT_TOOL_DEFINITIONS } from "../../../src/agent/tools/tool-definitions.ts";
 import type { RefusalRule } from "../../../src/agent/sandbox/refusal.ts";
 import { createFixture, type Fixture } from "../fixture-workspace.ts";
 
