@@ -1,5 +1,6 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
+import { createPrivateKey, sign } from "node:crypto";
 import { bareFetch } from "./http-fetch.ts";
 import { retryRequests, type RetryOptions } from "../github/retry-requests.ts";
 
@@ -57,7 +58,7 @@ export async function connectGitHub(
     return { octokit, token: credentials.token, requests };
   }
   const [owner = "", repo = ""] = repository.split("/");
-  const appAuth = { appId: credentials.appId, privateKey: credentials.privateKey };
+  const appAuth = { appId: credentials.appId, createJwt: appJwtSigner(credentials.privateKey) };
   const appClient = retryRequests(
     new Octokit({ ...common, authStrategy: createAppAuth, auth: appAuth }),
     retrying,
@@ -73,4 +74,40 @@ export async function connectGitHub(
   );
   const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
   return { octokit, token, requests };
+}
+
+/** Signs an app's JWTs, as @octokit/auth-app's `createJwt` option takes them. */
+export type AppJwtSigner = (
+  appId: string | number,
+  timeDifference?: number,
+) => Promise<{ jwt: string; expiresAt: string }>;
+
+/**
+ * The app's JWTs (RS256, issued 30 s back for clock drift and valid 10 minutes, GitHub's longest),
+ * signed with the key parsed once, and each one reused until a minute before it expires: finding
+ * the installation and minting its token both need one on the way to the first model request,
+ * and @octokit/auth-app would parse the key and sign for each. A clock correction GitHub asks for
+ * (`timeDifference`) signs afresh.
+ */
+export function appJwtSigner(privateKey: string, now: () => number = Date.now): AppJwtSigner {
+  // A key kept in a secret or an .env file often carries its line breaks as \n.
+  const key = createPrivateKey(privateKey.replace(/\\n/g, "\n"));
+  let last: { jwt: string; expiresAt: string; exp: number; timeDifference: number } | undefined;
+  return async (appId, timeDifference = 0) => {
+    const seconds = Math.floor(now() / 1000) + timeDifference;
+    if (last === undefined || last.timeDifference !== timeDifference || last.exp - seconds < 60) {
+      const iat = seconds - 30;
+      const exp = iat + 600;
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const unsigned = `${part({ alg: "RS256", typ: "JWT" })}.${part({ iat, exp, iss: appId })}`;
+      const signature = sign("sha256", Buffer.from(unsigned), key).toString("base64url");
+      last = {
+        jwt: `${unsigned}.${signature}`,
+        expiresAt: new Date(exp * 1000).toISOString(),
+        exp,
+        timeDifference,
+      };
+    }
+    return { jwt: last.jwt, expiresAt: last.expiresAt };
+  };
 }

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connectGitHub, type ConnectedClient } from "../../src/agent/github-client.ts";
+import { generateKeyPairSync, verify } from "node:crypto";
+import { appJwtSigner, connectGitHub, type ConnectedClient } from "../../src/agent/github-client.ts";
 import { startAttemptFixture, type AttemptFixture } from "./attempt-fixture.ts";
 
 describe("the action's GitHub client on the offline GitHub", () => {
@@ -71,5 +72,52 @@ describe("the action's GitHub client on the offline GitHub", () => {
       (error: Error & { status?: number }) => error.status === 404 && !/retries/.test(error.message),
     );
     assert.deepEqual(waits, []);
+  });
+});
+
+describe("the app's JWTs", () => {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const decode = (jwt: string) => {
+    const [header = "", payload = "", signature = ""] = jwt.split(".");
+    const valid = verify(
+      "sha256",
+      Buffer.from(`${header}.${payload}`),
+      publicKey,
+      Buffer.from(signature, "base64url"),
+    );
+    const json = (part: string) =>
+      JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>;
+    return { valid, header: json(header), claims: json(payload) };
+  };
+
+  test("are RS256, issued 30 s back, valid 10 minutes, and signed with the app's key", async () => {
+    const sign = appJwtSigner(pem, () => 1_700_000_000_000);
+    const { jwt, expiresAt } = await sign("1005");
+    const { valid, header, claims } = decode(jwt);
+    assert.ok(valid);
+    assert.deepEqual(header, { alg: "RS256", typ: "JWT" });
+    assert.deepEqual(claims, { iat: 1_699_999_970, exp: 1_700_000_570, iss: "1005" });
+    assert.equal(expiresAt, new Date(1_700_000_570_000).toISOString());
+  });
+
+  test("one is reused until a minute before it expires, and a clock correction signs afresh", async () => {
+    let now = 1_700_000_000_000;
+    const sign = appJwtSigner(pem, () => now);
+    const first = (await sign("1005")).jwt;
+    now += 8 * 60_000;
+    assert.equal((await sign("1005")).jwt, first);
+    now += 60_000;
+    const second = (await sign("1005")).jwt;
+    assert.notEqual(second, first);
+    assert.equal(decode(second).claims.iat, Math.floor(now / 1000) - 30);
+    const corrected = decode((await sign("1005", -120)).jwt);
+    assert.ok(corrected.valid);
+    assert.equal(corrected.claims.iat, Math.floor(now / 1000) - 120 - 30);
+  });
+
+  test("take a key whose line breaks were kept as \\n", async () => {
+    const sign = appJwtSigner(pem.replaceAll("\n", "\\n"));
+    assert.ok(decode((await sign(7)).jwt).valid);
   });
 });
