@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -204,5 +205,38 @@ describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
     const response = await nodeFetch(new Request(`${base}/json`, { headers: { "x-from": "request" } }));
     assert.equal(response.status, 201);
     assert.equal(seen.at(-1)?.headers["x-from"], "request");
+  });
+});
+
+test("undici, which Node loads on the first Response or Headers, loads once the first request is sent, while it is answered", async () => {
+  // A process of its own, as the action's: here the tests have long loaded undici.
+  const script = `
+    import { bareFetch } from ${JSON.stringify(new URL("../../src/agent/http-fetch.ts", import.meta.url).href)};
+    const loaded = () => process.moduleLoadList.includes("NativeModule internal/deps/undici/undici");
+    let whileAnswered = false;
+    // Imported as an ES module, node:http loads undici itself.
+    const server = process.getBuiltinModule("node:http").createServer((_req, res) =>
+      setTimeout(() => {
+        whileAnswered = loaded();
+        res.end("answered");
+      }, 20),
+    );
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const before = loaded();
+    const response = await bareFetch("http://127.0.0.1:" + server.address().port + "/");
+    console.log(JSON.stringify({ before, whileAnswered, bare: response.constructor.name, text: await response.text() }));
+    server.close();
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  assert.equal(await new Promise((resolve) => child.on("close", resolve)), 0);
+  assert.deepEqual(JSON.parse(out), {
+    before: false,
+    whileAnswered: true,
+    bare: "BareResponse",
+    text: "answered",
   });
 });
