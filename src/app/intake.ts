@@ -2,18 +2,9 @@ import type { SwarmConfig } from "../core/config/schema.ts";
 import { dependencyReferences, lintSpec } from "../core/spec-lint.ts";
 import type { RepoScope } from "./scope.ts";
 import { step } from "./step.ts";
-import { lifecycleOf } from "./task-record.ts";
 
 /** Statuses of tasks the swarm is working on, which a new task must not duplicate. */
-const WORKING = new Set([
-  "queued",
-  "rework",
-  "dispatched",
-  "running",
-  "pr-open",
-  "in-review",
-  "in-merge-queue",
-]);
+const WORKING = ["queued", "rework", "dispatched", "running", "pr-open", "in-review", "in-merge-queue"];
 
 /**
  * Lints the issue's spec (core's checklist: acceptance criteria, file scope, dependencies, no
@@ -27,9 +18,10 @@ export async function runIntake(scope: RepoScope, config: SwarmConfig, issueNumb
     const dependency = await scope.gateway.findIssue(n);
     if (dependency !== null) dependencyStates.set(n, dependency.state === "closed" ? "closed" : "open");
   }
-  const others = await ledger.tasks.list({ repo: scope.repo });
+  // The ledger mirrors each task's status in its state column, so only working tasks are read.
+  const others = await ledger.tasks.list({ repo: scope.repo, states: WORKING });
   const running = others
-    .filter((t) => t.issueNumber !== issueNumber && WORKING.has(lifecycleOf(t).status))
+    .filter((t) => t.issueNumber !== issueNumber)
     .map((t) => ({ issue: t.issueNumber, title: t.title ?? "", scope: t.fileScope }));
   const verdict = lintSpec({
     issue: { number: issue.number, title: issue.title, body: issue.body, labels: issue.labels },
