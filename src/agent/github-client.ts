@@ -1,7 +1,7 @@
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import { createPrivateKey, sign } from "node:crypto";
-import { bareFetch } from "./http-fetch.ts";
+import { bareFetch } from "../github/http-fetch.ts";
 import { retryRequests, type RetryOptions } from "../github/retry-requests.ts";
 
 // The action's GitHub client. It writes with the app's installation token, minted here from the

@@ -3,7 +3,7 @@ import os from "node:os";
 import { parseJob } from "../core/job.ts";
 import { formatUsd } from "../core/agent-budget.ts";
 import { totalTokens } from "../core/usage.ts";
-import { nodeFetch } from "./http-fetch.ts";
+import { nodeFetch } from "../github/http-fetch.ts";
 import { connectGitHub, type GitHubCredentials } from "./github-client.ts";
 import { createRedactor, secretValuesFromEnv } from "./sandbox/redactor.ts";
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, Probot, ProbotOctokit, type ApplicationFunction, type Options } from "probot";
+import { bareFetch } from "../github/http-fetch.ts";
 import { parseJsonNatively } from "../github/native-json.ts";
 import { retryRequests } from "../github/retry-requests.ts";
 import type { AppSettings } from "./settings.ts";
@@ -57,6 +58,8 @@ export async function startAppServer(
     webhookPath: settings.WEBHOOK_PATH,
     ...(settings.GITHUB_API_URL === undefined ? {} : { baseUrl: settings.GITHUB_API_URL }),
     Octokit: settings.GITHUB_WRITE_PACING === "off" ? UnpacedOctokit : AppOctokit,
+    // Over node:http rather than Node's fetch (src/github/http-fetch.ts), token minting included.
+    request: { fetch: bareFetch },
     ...probotOptions,
   });
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: settings.WEBHOOK_PATH });

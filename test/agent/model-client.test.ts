@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AuthenticationError } from "@anthropic-ai/sdk";
 import { MessagesClient } from "../../src/agent/model-client.ts";
-import { nodeFetch } from "../../src/agent/http-fetch.ts";
+import { nodeFetch } from "../../src/github/http-fetch.ts";
 import { startAnthropicSim } from "../../src/sim/anthropic/server.ts";
 
 const API_KEY = "sk-ant-model-client-key";

@@ -8,6 +8,7 @@ import { RequestCounter } from "../../src/github/gateway.ts";
 import { openLedger, type Ledger } from "../../src/ledger/index.ts";
 import { swarmApp } from "../../src/app/index.ts";
 import { AppOctokit } from "../../src/app/server.ts";
+import { bareFetch } from "../../src/github/http-fetch.ts";
 import { ConfigCache } from "../../src/app/config-cache.ts";
 import { SerialTurns } from "../../src/app/serial-turns.ts";
 import { PermissionCache } from "../../src/app/permission-cache.ts";
@@ -141,6 +142,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     secret: "a-webhook-secret-for-tests",
     baseUrl: sim.url,
     logLevel: "fatal",
+    request: { fetch: bareFetch },
     // Function form: Probot layers its own throttle options over ours, so they are forced off last.
     Octokit: AppOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,

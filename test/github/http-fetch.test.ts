@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { BareResponse, bareFetch, nodeFetch } from "../../src/agent/http-fetch.ts";
+import { BareResponse, bareFetch, nodeFetch } from "../../src/github/http-fetch.ts";
 
 interface Seen {
   method: string;
@@ -211,7 +211,7 @@ describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
 test("undici, which Node loads on the first Response or Headers, loads once the first request is sent, while it is answered", async () => {
   // A process of its own, as the action's: here the tests have long loaded undici.
   const script = `
-    import { bareFetch } from ${JSON.stringify(new URL("../../src/agent/http-fetch.ts", import.meta.url).href)};
+    import { bareFetch } from ${JSON.stringify(new URL("../../src/github/http-fetch.ts", import.meta.url).href)};
     const loaded = () => process.moduleLoadList.includes("NativeModule internal/deps/undici/undici");
     let whileAnswered = false;
     // Imported as an ES module, node:http loads undici itself.

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 
-// The action's GitHub and Anthropic clients send their requests through node:http rather than
-// Node's built-in fetch. That fetch is undici, which on its first request builds a dispatcher and
-// compiles its WebAssembly HTTP parser, and costs a few milliseconds more on every request after;
-// the action's cold start is a chain of requests. Whatever this does not cover (a Request object,
+// The action's GitHub and Anthropic clients and the app's Octokit send their requests through
+// node:http rather than Node's built-in fetch. That fetch is undici, which on its first request
+// builds a dispatcher and compiles its WebAssembly HTTP parser, and costs more CPU on every
+// request after: the action's cold start is a chain of requests, and the app's time from a webhook
+// to its decision is mostly its own CPU. Whatever this does not cover (a Request object,
 // a streamed or form body, a redirect to follow) goes to the built-in fetch, which does the same
 // thing at that cost.
 //
