@@ -13,12 +13,23 @@ interface Seen {
   body: string;
 }
 
-describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
+describe("nodeFetch and bareFetch, the fetches over node:http of the action and the app", () => {
   let server: Server;
   let base: string;
   const seen: Seen[] = [];
   /** Lets the test holding a streamed response open finish it. */
   let releaseStream: () => void = () => undefined;
+  /** Reads the streamed route's first event while the server holds the rest back, then the rest. */
+  const expectFirstEventBeforeTheRest = async (body: ReadableStream<Uint8Array>): Promise<void> => {
+    const reader = body.getReader();
+    const first = await reader.read();
+    assert.equal(new TextDecoder().decode(first.value), "event: first\n\n");
+    releaseStream();
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
+    assert.equal(rest, "event: last\n\n");
+  };
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
     "/json": (_req, res) => {
       res.writeHead(201, "Made", [
@@ -134,14 +145,7 @@ describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
 
   test("hands the body over as it arrives, before the server has finished it", async () => {
     const response = await nodeFetch(`${base}/stream`);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const first = await reader.read();
-    assert.equal(new TextDecoder().decode(first.value), "event: first\n\n");
-    releaseStream();
-    let rest = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
-      rest += new TextDecoder().decode(chunk.value);
-    assert.equal(rest, "event: last\n\n");
+    await expectFirstEventBeforeTheRest(response.body as ReadableStream<Uint8Array>);
   });
 
   test("an abort rejects with the signal's reason, before sending or while waiting", async () => {
@@ -190,15 +194,8 @@ describe("nodeFetch and bareFetch, the action's fetches over node:http", () => {
 
   test("a bare response's body streams as it arrives", async () => {
     const response = await bareFetch(`${base}/stream`);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     assert.equal(response.body, response.body, "one stream");
-    const first = await reader.read();
-    assert.equal(new TextDecoder().decode(first.value), "event: first\n\n");
-    releaseStream();
-    let rest = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
-      rest += new TextDecoder().decode(chunk.value);
-    assert.equal(rest, "event: last\n\n");
+    await expectFirstEventBeforeTheRest(response.body as ReadableStream<Uint8Array>);
   });
 
   test("a Request object goes to the built-in fetch", async () => {
