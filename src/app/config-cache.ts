@@ -1,8 +1,8 @@
 import type { LoadedConfig } from "./load-config.ts";
 
-/** A repository's config as last read: the ETag GitHub gave that read, and until when it is fresh. */
+/** A repository's config as last read: the ETag GitHub gave that read (none for a missing file), and until when it is fresh. */
 export interface CachedConfig {
-  etag: string;
+  etag: string | null;
   loaded: LoadedConfig;
   /** Epoch milliseconds until which it is used without asking GitHub (the response's max-age). */
   freshUntil: number;
@@ -15,7 +15,8 @@ export const CONFIG_CACHE_SIZE = 1000;
  * The last config read per repository. While fresh (GitHub's `Cache-Control: max-age`, a minute)
  * it is used as is; after that it is revalidated with a conditional request (an unchanged file
  * answers 304, which GitHub does not count against the rate limit) instead of downloading and
- * parsing it again. A push to the default branch that touches the file forgets it at once.
+ * parsing it again; a read without an ETag (a missing file) is read whole once stale. A push to
+ * the default branch that touches the file forgets it at once.
  */
 export class ConfigCache {
   readonly #entries = new Map<string, CachedConfig>();
@@ -36,11 +37,10 @@ export class ConfigCache {
     return hit;
   }
 
-  /** Remembers a repository's config, its ETag and freshness; without an ETag there is nothing to revalidate, so it is forgotten. */
+  /** Remembers a repository's config, its ETag and freshness. */
   set(repo: string, etag: string | null, loaded: LoadedConfig, freshUntil: number): void {
     const key = repo.toLowerCase();
     this.#entries.delete(key);
-    if (etag === null) return;
     this.#entries.set(key, { etag, loaded, freshUntil });
     if (this.#entries.size > this.#size) {
       const oldest = this.#entries.keys().next();

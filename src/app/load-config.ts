@@ -5,6 +5,11 @@ import type { GitHubGateway } from "../github/gateway.ts";
 import type { ConfigCache } from "./config-cache.ts";
 import { codeBlock } from "./markdown.ts";
 
+// GitHub answers a missing file with a 404 that carries neither an ETag nor a max-age. A
+// repository without the file is asked again after the minute a found file is kept; a push that
+// adds the file is heard at once (src/app/handlers/push.ts).
+const MISSING_FILE_FRESH_SECONDS = 60;
+
 /** A repository's config: valid (from the file, or the defaults when there is none) or broken. */
 export type LoadedConfig =
   { ok: true; config: SwarmConfig; fromFile: boolean } | { ok: false; problems: string[] };
@@ -13,7 +18,7 @@ export type LoadedConfig =
  * Reads `.github/swarm.yml` through the gateway and validates it with the config module, so a
  * broken file yields the same `file:line:column` problems `swarm-foreman config check` prints.
  * With a cache, a config read before is used while fresh, then revalidated by its ETag and reused
- * while unchanged.
+ * while unchanged; a missing file is remembered for a minute.
  */
 export async function loadConfig(
   gateway: GitHubGateway,
@@ -23,8 +28,10 @@ export async function loadConfig(
   const repo = `${gateway.repo.owner}/${gateway.repo.repo}`;
   const cached = cache?.get(repo);
   if (cached !== undefined && now().getTime() < cached.freshUntil) return cached.loaded;
-  const read = await gateway.readFile(CONFIG_PATH, cached?.etag);
-  const freshUntil = now().getTime() + read.maxAgeSeconds * 1000;
+  const read = await gateway.readFile(CONFIG_PATH, cached?.etag ?? undefined);
+  const missing = read.changed && read.value === null;
+  const seconds = missing ? Math.max(read.maxAgeSeconds, MISSING_FILE_FRESH_SECONDS) : read.maxAgeSeconds;
+  const freshUntil = now().getTime() + seconds * 1000;
   if (!read.changed) {
     if (cached === undefined)
       throw new Error(`GitHub answered "not modified" to an unconditional read of ${CONFIG_PATH} in ${repo}`);

@@ -6,7 +6,7 @@ import { FULL_NAME, GOOD_SPEC, startHarness, type Harness } from "./harness.ts";
 
 const broken: LoadedConfig = { ok: false, problems: ["x"] };
 
-test("the cache keeps the most recently read repositories and forgets one read without an ETag", () => {
+test("the cache keeps the most recently read repositories, with or without an ETag", () => {
   const cache = new ConfigCache(2);
   cache.set("acme/one", 'W/"1"', broken, 0);
   cache.set("acme/two", 'W/"2"', broken, 0);
@@ -14,8 +14,8 @@ test("the cache keeps the most recently read repositories and forgets one read w
   cache.set("acme/three", 'W/"3"', broken, 0);
   assert.equal(cache.get("acme/two"), undefined, "the least recently read went first");
   assert.equal(cache.get("acme/one")?.etag, 'W/"1"');
-  cache.set("acme/one", null, broken, 0);
-  assert.equal(cache.get("acme/one"), undefined);
+  cache.set("acme/one", null, broken, 7);
+  assert.deepEqual(cache.get("acme/one"), { etag: null, loaded: broken, freshUntil: 7 });
 });
 
 test("a refresh extends a cached config's freshness and a forget drops it", () => {
@@ -83,5 +83,33 @@ describe("the repository's config across events", () => {
     assert.notEqual(await h.ledger.tasks.get(key), undefined, "the renamed ready label started the task");
     const after = await configReads(label);
     assert.deepEqual(after, { requests: 0, notModified: 0 });
+  });
+});
+
+describe("a repository without the config file", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    h.sim.assertNoViolations();
+    await h.close();
+  });
+
+  it("is asked for the file once a minute, not at every event, and at once after a push that adds it", async () => {
+    const issue = h.sim.world.createIssue(FULL_NAME, { title: "Greeting", body: GOOD_SPEC, author: "alice" });
+    const label = () => h.deliver("issues", h.labeled(issue.number, "bug", "alice"));
+    const reads = async () => {
+      const before = h.sim.requests().total;
+      await label();
+      return h.sim.requests().total - before;
+    };
+    await label(); // mints the installation's token and finds no file
+    assert.equal(await reads(), 0, "the missing file is remembered");
+    h.clock.advance(61_000);
+    assert.equal(await reads(), 1, "a minute later it is asked for again");
+    assert.equal(await reads(), 0);
+    await h.deliver("push", h.pushed("main", { added: [".github/swarm.yml"] }, "alice"));
+    assert.equal(await reads(), 1, "a push that adds the file is heard at once");
   });
 });
