@@ -23,8 +23,20 @@ export function parseJsonNatively<T extends Pick<Octokit, "hook">>(octokit: T): 
     if (!(body instanceof ReadableStream)) return response;
     const text = await textOf(body as ReadableStream<Uint8Array>);
     const type = String(response.headers["content-type"] ?? "");
-    // Octokit's own answer for a body that is not JSON after all: the text.
-    response.data = text !== "" && /[/+]json\b/i.test(type) ? (JSON.parse(text) as unknown) : text;
+    // A body that is not JSON after all is given as its text, as Octokit gives it.
+    if (text === "" || !/[/+]json\b/i.test(type)) {
+      response.data = text;
+      return response;
+    }
+    try {
+      response.data = JSON.parse(text) as unknown;
+    } catch (error) {
+      // Octokit would hand the text on silently; a broken answer is named here instead.
+      throw new Error(
+        `GitHub's answer to ${options.method} ${options.url} says it is JSON but does not parse: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     return response;
   });
   return octokit;

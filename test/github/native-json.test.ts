@@ -23,6 +23,8 @@ describe("parseJsonNatively", () => {
         res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(ISSUE));
       } else if (req.url?.startsWith("/repos/o/r/issues/8")) {
         res.writeHead(200, { "content-type": "application/json" }).end('{"number":8,"id":9007199254740993}');
+      } else if (req.url?.startsWith("/repos/o/r/issues/9")) {
+        res.writeHead(200, { "content-type": "application/json" }).end('{"number":9,');
       } else if (req.url?.startsWith("/repos/o/r/contents/")) {
         res.writeHead(200, { "content-type": "application/vnd.github.raw; charset=utf-8" }).end("a: 1\n");
       } else if (req.url?.startsWith("/repos/o/r/labels")) {
@@ -71,6 +73,14 @@ describe("parseJsonNatively", () => {
     const native = parseJsonNatively(new Octokit({ baseUrl, log: silent }));
     const { data } = await native.request("GET /repos/{owner}/{repo}/labels", { owner: "o", repo: "r" });
     assert.equal(data, "not json");
+  });
+
+  it("names the request whose answer says it is JSON but does not parse", async () => {
+    const native = parseJsonNatively(new Octokit({ baseUrl, log: silent }));
+    await assert.rejects(
+      native.rest.issues.get({ owner: "o", repo: "r", issue_number: 9 }),
+      /GitHub's answer to GET \/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\} says it is JSON but does not parse/,
+    );
   });
 
   it("still turns an error answer into a RequestError with its message", async () => {
