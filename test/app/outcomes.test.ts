@@ -45,6 +45,25 @@ describe("outcomes end to end on the offline GitHub", () => {
     (await alice.rest.issues.listComments({ ...o, issue_number: issue, per_page: 100 })).data.map(
       (c) => c.body ?? "",
     );
+  /** A branch cut from main whose ruleset requires the `test` check and the gate, without a merge queue. */
+  const branchRequiringChecks = async (name: string) => {
+    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
+    await alice.rest.git.createRef({ ...o, ref: `refs/heads/${name}`, sha: main.data.object.sha });
+    sim.world.createRuleset(FULL, {
+      name,
+      enforcement: "active",
+      conditions: { ref_name: { include: [`refs/heads/${name}`], exclude: [] } },
+      rules: [
+        {
+          type: "required_status_checks",
+          parameters: {
+            required_status_checks: [{ context: "test" }, { context: "swarm/gate" }],
+            strict_required_status_checks_policy: false,
+          },
+        },
+      ],
+    });
+  };
 
   it("takes a task from label to merged through the queue, closes the issue with a summary and records the merge", async () => {
     const issue = await task("Happy", "src/happy.ts", {
@@ -126,22 +145,7 @@ describe("outcomes end to end on the offline GitHub", () => {
   });
 
   it("merges directly when GitHub refuses auto-merge on a branch without a queue because the checks are already green", async () => {
-    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
-    await alice.rest.git.createRef({ ...o, ref: "refs/heads/stable", sha: main.data.object.sha });
-    sim.world.createRuleset(FULL, {
-      name: "stable",
-      enforcement: "active",
-      conditions: { ref_name: { include: ["refs/heads/stable"], exclude: [] } },
-      rules: [
-        {
-          type: "required_status_checks",
-          parameters: {
-            required_status_checks: [{ context: "test" }, { context: "swarm/gate" }],
-            strict_required_status_checks_policy: false,
-          },
-        },
-      ],
-    });
+    await branchRequiringChecks("stable");
     // Merge commits are not allowed, so the merge is a squash, whose message must keep the trailers.
     const before = sim.world.updateMergeSettings(FULL, {});
     const settings = {
@@ -184,22 +188,7 @@ describe("outcomes end to end on the offline GitHub", () => {
   });
 
   it("turns on auto-merge with the squash a squash-only repository allows while a required check runs, and the merge keeps the trailers", async () => {
-    const main = await alice.rest.git.getRef({ ...o, ref: "heads/main" });
-    await alice.rest.git.createRef({ ...o, ref: "refs/heads/maintenance", sha: main.data.object.sha });
-    sim.world.createRuleset(FULL, {
-      name: "maintenance",
-      enforcement: "active",
-      conditions: { ref_name: { include: ["refs/heads/maintenance"], exclude: [] } },
-      rules: [
-        {
-          type: "required_status_checks",
-          parameters: {
-            required_status_checks: [{ context: "test" }, { context: "swarm/gate" }],
-            strict_required_status_checks_policy: false,
-          },
-        },
-      ],
-    });
+    await branchRequiringChecks("maintenance");
     const before = sim.world.updateMergeSettings(FULL, {});
     const settings = {
       allow_auto_merge: before.allow_auto_merge,
